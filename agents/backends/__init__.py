@@ -1,0 +1,48 @@
+"""Backends: one module per provider, plus the shared wrapper and cache.
+
+Importing this package registers the built-in providers: ``openai``,
+``llamacpp`` and ``scripted`` (a simulation for tests and scale runs).
+"""
+
+from agents.backends.base import BackendSpec, Provider
+from agents.backends.cache import ResponseCache, cache_key
+from agents.backends.client import BackendClient, RetryPolicy, UsageTotals
+from agents.backends.llamacpp import LlamaCppProvider, LlamaCppSpec
+from agents.backends.openai import OpenAIProvider, OpenAISpec
+from agents.backends.registry import PROVIDERS, create_provider, register, require
+from agents.backends.scripted import ScriptedProvider, ScriptedSpec
+from agents.backends.types import ChatRequest, Completion, GenParams, Message, Usage
+
+__all__ = [
+    "PROVIDERS",
+    "BackendClient",
+    "BackendSpec",
+    "ChatRequest",
+    "Completion",
+    "GenParams",
+    "LlamaCppProvider",
+    "LlamaCppSpec",
+    "Message",
+    "OpenAIProvider",
+    "OpenAISpec",
+    "Provider",
+    "ResponseCache",
+    "RetryPolicy",
+    "ScriptedProvider",
+    "ScriptedSpec",
+    "Usage",
+    "UsageTotals",
+    "cache_key",
+    "create_provider",
+    "register",
+    "require",
+]
+
+from typing import Annotated
+
+from pydantic import Field
+
+AnyBackendSpec = Annotated[OpenAISpec | LlamaCppSpec | ScriptedSpec, Field(discriminator="kind")]
+"""The config model of any built-in backend, selected by its ``kind``."""
+
+__all__ += ["AnyBackendSpec"]

@@ -1,0 +1,64 @@
+"""The provider interface: what one backend implementation must offer."""
+
+from __future__ import annotations
+
+import abc
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from agents.backends.types import ChatRequest, Completion
+
+
+class BackendSpec(BaseModel):
+    """Base of every provider's config model (``kind`` selects the provider)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str
+
+
+class Provider(abc.ABC):
+    """One backend implementation (OpenAI API, llama.cpp server, HF model, simulation).
+
+    A provider makes single attempts only: retries, concurrency limits, rate
+    limits, caching and usage accounting belong to :class:`BackendClient`.
+    """
+
+    kind: ClassVar[str]
+    cacheable: ClassVar[bool] = True  # False for simulations: caching them gains nothing
+
+    @classmethod
+    @abc.abstractmethod
+    def from_spec(cls, spec: BackendSpec, *, name: str) -> Provider:
+        """Build the provider from its config model; ``name`` is its key in the config."""
+
+    @abc.abstractmethod
+    async def generate(self, request: ChatRequest) -> Completion:
+        """Make one attempt at completing ``request``."""
+
+    async def start(self) -> None:  # noqa: B027 - optional hook
+        """Acquire resources (start a server, load a model). Called once before use."""
+
+    async def close(self) -> None:  # noqa: B027 - optional hook
+        """Release resources. Safe to call more than once."""
+
+    def identity(self) -> dict[str, Any]:
+        """What makes two providers give the same answers (for the response cache)."""
+        return {"kind": self.kind}
+
+    def concurrency_key(self) -> str:
+        """Providers with the same key share one concurrency limit."""
+        return f"{self.kind}:{id(self)}"
+
+    def max_concurrency(self) -> int:
+        """How many calls may be in flight at once."""
+        return 8
+
+    def is_retryable(self, exc: BaseException) -> bool:
+        """Whether a failed attempt may be retried."""
+        return False
+
+    def retry_after(self, exc: BaseException) -> float | None:
+        """Seconds the server asked us to wait before retrying, if it said so."""
+        return None

@@ -1,0 +1,95 @@
+"""SQLite response cache shared by all backends.
+
+Keyed by a hash of the backend identity, the messages, the generation
+parameters (seed included) and the sample index. WAL mode and short
+transactions keep it safe with several writers (parallel runs, sweep cells).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from agents.backends.types import ChatRequest, Completion
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS completions (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    created REAL NOT NULL
+)
+"""
+
+
+def cache_key(identity: dict[str, Any], request: ChatRequest, sample: int = 0) -> str:
+    """Stable hash of everything that determines a completion."""
+    payload = {
+        "backend": identity,
+        "messages": [m.model_dump() for m in request.messages],
+        "params": request.params.model_dump(),
+        "hints": request.hints,
+        "sample": sample,
+    }
+    blob = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+class ResponseCache:
+    """A completion cache in one SQLite file."""
+
+    def __init__(self, path: Path, *, refresh: bool = False) -> None:
+        """Open (or create) the cache at ``path``.
+
+        Args:
+            path: the SQLite file.
+            refresh: ignore stored entries on lookup but still store new ones.
+        """
+        self.path = path
+        self.refresh = refresh
+        self.hits = 0
+        self.misses = 0
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, timeout=30.0, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(_SCHEMA)
+        self._db.commit()
+
+    def get(self, key: str) -> Completion | None:
+        """The stored completion for ``key``, marked as cached, or None."""
+        if self.refresh:
+            self.misses += 1
+            return None
+        with self._lock:
+            row = self._db.execute("SELECT value FROM completions WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return Completion.model_validate_json(row[0]).model_copy(update={"cached": True})
+
+    def put(self, key: str, completion: Completion) -> None:
+        """Store a completion (the latest write wins)."""
+        value = completion.model_copy(update={"cached": False}).model_dump_json()
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO completions (key, value, created) VALUES (?, ?, ?)",
+                (key, value, time.time()),
+            )
+            self._db.commit()
+
+    def __len__(self) -> int:
+        with self._lock:
+            (count,) = self._db.execute("SELECT COUNT(*) FROM completions").fetchone()
+        return int(count)
+
+    def close(self) -> None:
+        """Close the database connection."""
+        with self._lock:
+            self._db.close()

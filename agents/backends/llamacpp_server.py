@@ -1,0 +1,48 @@
+"""Child process that runs llama.cpp's OpenAI-compatible server (``xllamacpp``).
+
+Run as ``python -m agents.backends.llamacpp_server --model FILE ...``. It prints
+``READY <url>`` once listening and exits when its standard input closes, so the
+server never outlives the run that started it (even if that run is killed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start the server and wait for stdin to close."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", required=True)
+    ap.add_argument("--alias", required=True)
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--n-parallel", type=int, default=8)
+    ap.add_argument("--ctx-per-slot", type=int, default=4096)
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--chat-template-file", default=None)
+    args = ap.parse_args(argv)
+
+    import xllamacpp
+
+    params = xllamacpp.CommonParams()
+    params.model.path = args.model
+    params.model_alias = {args.alias}
+    params.n_parallel = args.n_parallel
+    params.n_ctx = args.n_parallel * args.ctx_per_slot
+    params.cpuparams.n_threads = args.threads
+    params.cpuparams_batch.n_threads = args.threads
+    params.hostnames = ["127.0.0.1"]
+    params.port = args.port
+    if args.chat_template_file:
+        with open(args.chat_template_file, encoding="utf-8") as fh:
+            params.chat_template = fh.read()
+    server = xllamacpp.Server(params)
+    print(f"READY {server.listening_address}", flush=True)
+    sys.stdin.read()  # returns at EOF: the parent closed the pipe or died
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,148 @@
+"""Any OpenAI-compatible chat-completions endpoint, through the official ``openai`` client."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any, Literal
+
+import openai
+from pydantic import Field
+
+from agents.backends.base import BackendSpec, Provider
+from agents.backends.registry import register
+from agents.backends.types import ChatRequest, Completion, Usage
+from agents.errors import BackendConfigError
+
+
+class OpenAISpec(BackendSpec):
+    """Config of the ``openai`` backend."""
+
+    kind: Literal["openai"] = "openai"
+    model: str
+    base_url: str | None = None
+    api_key_env: str | None = Field(
+        None, description="name of the environment variable holding the API key"
+    )
+    max_concurrency: int = Field(8, ge=1, le=4096)
+    requests_per_second: float | None = Field(None, gt=0)
+    timeout_s: float = Field(120.0, gt=0)
+    price_per_1m_prompt_tokens: float | None = Field(None, ge=0)
+    price_per_1m_completion_tokens: float | None = Field(None, ge=0)
+
+
+_RETRYABLE_STATUS = {408, 409, 425, 429}
+
+
+@register("openai")
+class OpenAIProvider(Provider):
+    """Chat completions over HTTP. The API key is read from the environment, never stored."""
+
+    def __init__(
+        self,
+        *,
+        model: str,
+        base_url: str | None,
+        api_key: str,
+        timeout_s: float = 120.0,
+        max_concurrency: int = 8,
+    ) -> None:
+        self.model = model
+        self.base_url = base_url
+        self._max_concurrency = max_concurrency
+        # max_retries=0: the shared wrapper owns retries.
+        self._client = openai.AsyncOpenAI(
+            base_url=base_url, api_key=api_key, timeout=timeout_s, max_retries=0
+        )
+
+    @classmethod
+    def from_spec(cls, spec: BackendSpec, *, name: str) -> OpenAIProvider:
+        """Build from an :class:`OpenAISpec`."""
+        assert isinstance(spec, OpenAISpec)
+        if spec.api_key_env:
+            key = os.environ.get(spec.api_key_env)
+            if not key:
+                raise BackendConfigError(
+                    f"backends.{name}.api_key_env: environment variable "
+                    f"{spec.api_key_env!r} is not set"
+                )
+        elif spec.base_url is None:
+            raise BackendConfigError(
+                f"backends.{name}: set api_key_env (for the public API) or base_url"
+            )
+        else:
+            key = "not-needed"
+        return cls(
+            model=spec.model,
+            base_url=spec.base_url,
+            api_key=key,
+            timeout_s=spec.timeout_s,
+            max_concurrency=spec.max_concurrency,
+        )
+
+    async def generate(self, request: ChatRequest) -> Completion:
+        """One chat-completions call."""
+        p = request.params
+        kwargs: dict[str, Any] = {
+            "model": self.model,
+            "messages": [m.model_dump() for m in request.messages],
+            "temperature": p.temperature,
+            "max_tokens": p.max_tokens,
+            "top_p": p.top_p,
+        }
+        if p.stop:
+            kwargs["stop"] = list(p.stop)
+        if p.seed is not None:
+            kwargs["seed"] = p.seed
+        start = time.perf_counter()
+        resp = await self._client.chat.completions.create(**kwargs)
+        latency = time.perf_counter() - start
+        choice = resp.choices[0]
+        usage = resp.usage
+        return Completion(
+            text=choice.message.content or "",
+            finish_reason=choice.finish_reason or "stop",
+            usage=Usage(
+                prompt_tokens=usage.prompt_tokens if usage else 0,
+                completion_tokens=usage.completion_tokens if usage else 0,
+            ),
+            latency_s=latency,
+        )
+
+    async def close(self) -> None:
+        """Close the HTTP client."""
+        await self._client.close()
+
+    def identity(self) -> dict[str, Any]:
+        """The endpoint and model name."""
+        return {"kind": self.kind, "model": self.model, "base_url": self.base_url}
+
+    def concurrency_key(self) -> str:
+        """Calls to one endpoint share a limit."""
+        return f"openai:{self.base_url}"
+
+    def max_concurrency(self) -> int:
+        """The configured limit."""
+        return self._max_concurrency
+
+    def is_retryable(self, exc: BaseException) -> bool:
+        """429, 5xx, timeouts and dropped connections are retried."""
+        if isinstance(exc, openai.APIConnectionError):  # includes APITimeoutError
+            return True
+        if isinstance(exc, openai.APIStatusError):
+            return exc.status_code in _RETRYABLE_STATUS or exc.status_code >= 500
+        return False
+
+    def retry_after(self, exc: BaseException) -> float | None:
+        """Seconds from a Retry-After (or retry-after-ms) header."""
+        if not isinstance(exc, openai.APIStatusError):
+            return None
+        headers = exc.response.headers
+        try:
+            if "retry-after-ms" in headers:
+                return float(headers["retry-after-ms"]) / 1000.0
+            if "retry-after" in headers:
+                return float(headers["retry-after"])
+        except ValueError:
+            return None
+        return None

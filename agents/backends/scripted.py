@@ -1,0 +1,106 @@
+"""A deterministic *simulation* backend, for unit tests and scale tests.
+
+It is not a language model and never the default. It reads the ``hints`` that the
+scheduler attaches to each request (gold answer, wrong answers, the agent's
+trait, its previous answer, its neighbours' previous answers) and draws its
+behaviour from per-trait probabilities with a random generator seeded by the
+request's seed, so results never depend on completion order:
+
+- round 0 (``initial``): correct with probability ``accuracy[trait]``;
+- ``debate``: adopt the neighbours' most common answer with probability
+  ``conformity[trait]``, else keep its own;
+- ``reflection``: change to a fresh draw with probability ``reflection_change``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import Counter
+from typing import Any, Literal
+
+from pydantic import Field
+
+from agents.backends.base import BackendSpec, Provider
+from agents.backends.registry import register
+from agents.backends.types import ChatRequest, Completion, Usage
+
+
+class ScriptedSpec(BackendSpec):
+    """Config of the ``scripted`` simulation backend (probabilities keyed by trait name)."""
+
+    kind: Literal["scripted"] = "scripted"
+    accuracy: dict[str, float] = Field(default_factory=lambda: {"default": 0.5})
+    conformity: dict[str, float] = Field(
+        default_factory=lambda: {"easy-going": 0.8, "overconfident": 0.2, "default": 0.5}
+    )
+    reflection_change: float = Field(0.1, ge=0.0, le=1.0)
+    latency_ms: float = Field(0.0, ge=0.0, description="simulated time per call")
+    max_concurrency: int = Field(1_000_000, ge=1)
+
+
+def _prob(table: dict[str, float], trait: str) -> float:
+    return table.get(trait, table.get("default", 0.5))
+
+
+@register("scripted")
+class ScriptedProvider(Provider):
+    """Simulated agents with per-trait accuracy and conformity (see the module docstring)."""
+
+    cacheable = False
+
+    def __init__(self, spec: ScriptedSpec) -> None:
+        self.spec = spec
+
+    @classmethod
+    def from_spec(cls, spec: BackendSpec, *, name: str) -> ScriptedProvider:
+        """Build from a :class:`ScriptedSpec`."""
+        assert isinstance(spec, ScriptedSpec)
+        return cls(spec)
+
+    def identity(self) -> dict[str, Any]:
+        """The full spec: every field changes the simulated answers."""
+        return self.spec.model_dump()
+
+    def max_concurrency(self) -> int:
+        """Effectively unlimited unless configured."""
+        return self.spec.max_concurrency
+
+    def decide(self, request: ChatRequest) -> str | None:
+        """The answer this simulated agent gives (None: it gives no answer)."""
+        h = request.hints
+        rng = random.Random(request.params.seed)
+        trait = str(h.get("trait", "default"))
+        gold, wrong = h.get("gold"), list(h.get("wrong") or [])
+        own = h.get("own_answer")
+
+        def fresh() -> str | None:
+            if rng.random() < _prob(self.spec.accuracy, trait) or not wrong:
+                return None if gold is None else str(gold)
+            return str(rng.choice(wrong))
+
+        pattern = h.get("pattern", "initial")
+        if pattern == "debate":
+            seen = [a for a in h.get("neighbour_answers", []) if a is not None]
+            if seen and rng.random() < _prob(self.spec.conformity, trait):
+                return str(Counter(seen).most_common(1)[0][0])
+            return str(own) if own is not None else fresh()
+        if pattern == "reflection":
+            if own is None or rng.random() < self.spec.reflection_change:
+                return fresh()
+            return str(own)
+        return fresh()
+
+    async def generate(self, request: ChatRequest) -> Completion:
+        """Reply with the decided answer rendered in the task's answer format."""
+        if self.spec.latency_ms:
+            await asyncio.sleep(self.spec.latency_ms / 1000.0)
+        answer = self.decide(request)
+        template = str(request.hints.get("template", "{answer}"))
+        text = "I am not sure." if answer is None else template.replace("{answer}", answer)
+        prompt_words = sum(len(m.content.split()) for m in request.messages)
+        return Completion(
+            text=text,
+            usage=Usage(prompt_tokens=prompt_words, completion_tokens=len(text.split())),
+            latency_s=self.spec.latency_ms / 1000.0,
+        )

@@ -1,0 +1,100 @@
+"""The task interface: questions with gold answers, answer extraction and scoring."""
+
+from __future__ import annotations
+
+import abc
+import random
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+
+class Question(BaseModel):
+    """One item of a task."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    prompt: str = Field(description="the question text, without the answer-format instruction")
+    gold: str = Field(description="the gold answer, in the task's canonical form")
+    choices: tuple[str, ...] | None = None
+    role: str | None = Field(None, description="optional persona, e.g. 'an expert in biology'")
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class Extraction(BaseModel):
+    """An answer read from a reply, and how it was found (``none`` when not found)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    answer: str | None
+    method: str
+
+
+class TaskSpec(BaseModel):
+    """Fields every task accepts in the config (``name`` selects the task)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    limit: int | None = Field(None, ge=1, description="take at most this many questions")
+    seed: int = Field(0, description="seed for sampling and generating questions")
+    path: Path | None = Field(None, description="data file or folder (relative to the config)")
+    instructions: str | None = Field(None, description="override the answer-format instruction")
+
+    @field_validator("path")
+    @classmethod
+    def _resolve(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        base = (info.context or {}).get("base_dir") if info.context else None
+        if value is not None and base is not None and not value.expanduser().is_absolute():
+            return (Path(base) / value.expanduser()).resolve()
+        return value.expanduser() if value is not None else None
+
+    def build(self) -> Task:
+        """Make the task this spec describes."""
+        raise NotImplementedError
+
+
+class Task(abc.ABC):
+    """A benchmark: a list of questions plus how to prompt, extract and score."""
+
+    name: ClassVar[str]
+    instructions: str  # the answer-format instruction appended to each question
+
+    @abc.abstractmethod
+    def questions(self) -> list[Question]:
+        """The questions of this run, in a fixed order."""
+
+    def format_question(self, question: Question) -> str:
+        """The text an agent is shown: the question, its options, the answer format."""
+        parts = [question.prompt]
+        if question.choices:
+            letters = "ABCDEFGHIJ"
+            parts.append("\n".join(f"({letters[i]}) {c}" for i, c in enumerate(question.choices)))
+        parts.append(self.instructions)
+        return "\n\n".join(parts)
+
+    @abc.abstractmethod
+    def extract(self, reply: str, question: Question) -> Extraction:
+        """Read the answer from a reply, in the task's canonical form."""
+
+    def is_correct(self, answer: str | None, question: Question) -> bool:
+        """Whether an extracted answer matches the gold answer."""
+        return answer is not None and answer == question.gold
+
+    @abc.abstractmethod
+    def render_answer(self, answer: str) -> str:
+        """A reply that states ``answer`` the way the instructions ask (for simulation)."""
+
+    @abc.abstractmethod
+    def wrong_answers(self, question: Question) -> list[str]:
+        """Plausible wrong answers (for simulation backends)."""
+
+
+def sample(items: list[Any], limit: int | None, seed: int) -> list[Any]:
+    """A seeded sample of ``limit`` items that keeps their original order."""
+    if limit is None or limit >= len(items):
+        return list(items)
+    picked = sorted(random.Random(seed).sample(range(len(items)), limit))
+    return [items[i] for i in picked]

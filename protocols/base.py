@@ -1,0 +1,50 @@
+"""What a protocol sees (``TurnContext``) and what it must do (``Protocol``)."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from typing import ClassVar
+
+from agents.backends.types import Message
+from agents.traits import Trait
+
+
+@dataclass(frozen=True)
+class PeerReply:
+    """A reply an agent is shown: who said it and what they said."""
+
+    agent: str
+    reply: str
+
+
+@dataclass(frozen=True)
+class TurnContext:
+    """Everything a protocol may use to build one turn's messages.
+
+    Attributes:
+        question: the formatted question (with options and answer instruction).
+        role: an optional persona for the question ("an expert in biology").
+        trait: the agent's temperament.
+        round: 0 for the independent first answer, then 1, 2, ...
+        own_previous: the agent's own reply in the previous round, if any.
+        peers: the previous-round replies of the agent's in-neighbours (never its own).
+    """
+
+    question: str
+    trait: Trait
+    round: int
+    role: str | None = None
+    own_previous: str | None = None
+    peers: tuple[PeerReply, ...] = ()
+
+
+class Protocol(abc.ABC):
+    """Turns a context into the new messages appended to the agent's history."""
+
+    name: ClassVar[str]
+    uses_peers: ClassVar[bool] = False
+
+    @abc.abstractmethod
+    def build(self, ctx: TurnContext) -> list[Message]:
+        """The messages to send this turn, after the agent's history."""

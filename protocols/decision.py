@@ -1,0 +1,35 @@
+"""Decision rules: how the agents' final answers become the society's answer."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+Answers = Sequence[str | None]
+
+
+def majority(answers: Answers) -> str | None:
+    """The answer given by more than half of all agents, else None.
+
+    With 3 agents this is MachineSoM's rule: 2 of 3 agree; a tie or three
+    different answers give no answer. Agents with no answer still count in the total.
+    """
+    counts = Counter(a for a in answers if a is not None)
+    if not counts:
+        return None
+    answer, n = counts.most_common(1)[0]
+    return answer if n * 2 > len(answers) else None
+
+
+def plurality(answers: Answers) -> str | None:
+    """The most common answer if no other answer is as common, else None."""
+    ranked = Counter(a for a in answers if a is not None).most_common(2)
+    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+        return None
+    return ranked[0][0]
+
+
+DECISION_RULES: dict[str, Callable[[Answers], str | None]] = {
+    "majority": majority,
+    "plurality": plurality,
+}

@@ -1,0 +1,197 @@
+"""The experiment config: declared once (pydantic), loaded from YAML, strictly checked."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from agents.backends import AnyBackendSpec
+from agents.traits import BUILTIN_TRAITS, Trait
+from benchmarks import AnyTaskSpec
+from protocols.decision import DECISION_RULES
+from protocols.strategy import parse_strategy
+from societies.config_errors import format_validation_error
+from societies.errors import ConfigError
+
+GraphKind = Literal["complete", "ring", "star", "small-world", "scale-free", "random", "edges"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AgentSpec(_Strict):
+    """One agent (or ``count`` identical agents named ``name1..nameN``)."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
+    trait: str = "neutral"
+    backend: str
+    count: int = Field(1, ge=1, le=1_000_000)
+
+
+class GraphSpec(_Strict):
+    """Who sees whom: an edge u -> v means v is shown u's replies."""
+
+    kind: GraphKind = "complete"
+    k: int = Field(4, ge=1, description="small-world: neighbours per agent (even)")
+    p: float = Field(0.1, ge=0.0, le=1.0, description="small-world rewiring / random edge prob.")
+    m: int = Field(2, ge=1, description="scale-free: edges per new agent")
+    center: str | None = Field(None, description="star: the hub agent (default: the first)")
+    edges: list[tuple[str, str]] | None = Field(None, description="edges: explicit [u, v] pairs")
+
+
+class ProtocolSpec(_Strict):
+    """The rounds after the independent first answer."""
+
+    strategy: list[str] | str = Field(default_factory=lambda: ["debate", "debate"])
+
+    @field_validator("strategy")
+    @classmethod
+    def _parse(cls, value: list[str] | str) -> list[str]:
+        return parse_strategy(value)
+
+    @property
+    def rounds(self) -> list[str]:
+        """Protocol names of rounds 1..R (validated)."""
+        assert isinstance(self.strategy, list)
+        return self.strategy
+
+
+class GenerationSpec(_Strict):
+    """Generation parameters for every turn (the seed is derived per turn)."""
+
+    temperature: float = Field(0.0, ge=0.0, le=2.0)
+    max_tokens: int = Field(256, ge=1, le=32768)
+    top_p: float = Field(1.0, gt=0.0, le=1.0)
+    stop: list[str] = Field(default_factory=list)
+
+
+class CacheSpec(_Strict):
+    """The response cache (SQLite)."""
+
+    enabled: bool = True
+    path: Path | None = Field(None, description="default: cache.sqlite in the run folder")
+
+
+class ExperimentConfig(_Strict):
+    """A whole society experiment."""
+
+    name: str = Field(min_length=1)
+    seed: int = 0
+    task: AnyTaskSpec
+    backends: dict[str, AnyBackendSpec] = Field(min_length=1)
+    traits: list[Trait] = Field(default_factory=list, description="user-defined traits")
+    agents: list[AgentSpec] = Field(min_length=1)
+    graph: GraphSpec = GraphSpec()
+    protocol: ProtocolSpec = ProtocolSpec()
+    decision: str = "majority"
+    repeats: int = Field(1, ge=1)
+    generation: GenerationSpec = GenerationSpec()
+    concurrency: int = Field(16, ge=1, description="episodes in flight at once")
+    cache: CacheSpec = CacheSpec()
+
+    def all_traits(self) -> dict[str, Trait]:
+        """Built-in traits plus the config's own (which may override them)."""
+        return {**BUILTIN_TRAITS, **{t.name: t for t in self.traits}}
+
+    def agent_list(self) -> list[tuple[str, str, str]]:
+        """(name, trait, backend) of every agent, ``count`` expanded."""
+        out = []
+        for a in self.agents:
+            if a.count == 1:
+                out.append((a.name, a.trait, a.backend))
+            else:
+                out += [(f"{a.name}{i + 1}", a.trait, a.backend) for i in range(a.count)]
+        return out
+
+    def resolved(self) -> dict[str, Any]:
+        """The full config with every default filled in (JSON-ready)."""
+        return self.model_dump(mode="json")
+
+    def digest(self) -> str:
+        """A hash of the resolved config (resume checks it)."""
+        blob = json.dumps(self.resolved(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def check_references(cfg: ExperimentConfig) -> list[tuple[str, str]]:
+    """Cross-field checks pydantic cannot express: (path, message) per problem."""
+    problems: list[tuple[str, str]] = []
+    traits = cfg.all_traits()
+    names: dict[str, int] = {}
+    for i, a in enumerate(cfg.agents):
+        if a.trait not in traits:
+            problems.append(
+                (f"agents[{i}].trait", f"unknown trait {a.trait!r} (known: {', '.join(traits)})")
+            )
+        if a.backend not in cfg.backends:
+            problems.append(
+                (
+                    f"agents[{i}].backend",
+                    f"unknown backend {a.backend!r} (known: {', '.join(cfg.backends)})",
+                )
+            )
+    for name, _, _ in cfg.agent_list():
+        if name in names:
+            problems.append(("agents", f"duplicate agent name {name!r}"))
+        names[name] = 1
+    if cfg.decision not in DECISION_RULES:
+        problems.append(
+            ("decision", f"unknown rule {cfg.decision!r} (known: {', '.join(DECISION_RULES)})")
+        )
+    g = cfg.graph
+    if g.kind == "edges":
+        if not g.edges:
+            problems.append(("graph.edges", "kind 'edges' needs a list of [u, v] pairs"))
+        for j, (u, v) in enumerate(g.edges or []):
+            for end in (u, v):
+                if end not in names:
+                    problems.append((f"graph.edges[{j}]", f"unknown agent {end!r}"))
+    elif g.edges:
+        problems.append(("graph.edges", f"only used with kind 'edges' (kind is {g.kind!r})"))
+    if g.center is not None and g.center not in names:
+        problems.append(("graph.center", f"unknown agent {g.center!r} (known: {', '.join(names)})"))
+    return problems
+
+
+def parse_config(
+    data: Any, *, source: str = "<config>", base_dir: Path | None = None
+) -> ExperimentConfig:
+    """Validate config data (already parsed from YAML).
+
+    Raises:
+        ConfigError: with one ``source: path: message`` line per problem.
+    """
+    try:
+        cfg = ExperimentConfig.model_validate(data, context={"base_dir": base_dir})
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, data, ExperimentConfig, source)) from None
+    problems = check_references(cfg)
+    if problems:
+        raise ConfigError([f"{source}: {path}: {msg}" for path, msg in problems])
+    return cfg
+
+
+def load_config(path: Path | str) -> ExperimentConfig:
+    """Read and validate a YAML config file; relative paths in it resolve against its folder."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot read: {exc.strerror or exc}"]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "?"
+        raise ConfigError(
+            [f"{path}: {where}: invalid YAML: {getattr(exc, 'problem', exc)}"]
+        ) from None
+    if not isinstance(data, dict):
+        raise ConfigError([f"{path}: expected a mapping of config fields at the top level"])
+    return parse_config(data, source=str(path), base_dir=path.resolve().parent)

@@ -1,0 +1,89 @@
+"""Turn pydantic validation errors into one readable line per problem."""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Any, Union
+
+from pydantic import BaseModel, ValidationError
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The concrete types an annotation may hold (Optional, Annotated, unions unwrapped)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        return [t for a in typing.get_args(annotation) for t in _unwrap(a)]
+    return [annotation]
+
+
+def _step(annotation: Any, key: Any, data: Any) -> tuple[Any, bool]:
+    """Follow one location element; returns (new annotation, whether key is a real path part)."""
+    for t in _unwrap(annotation):
+        origin = typing.get_origin(t)
+        if isinstance(t, type) and issubclass(t, BaseModel):
+            if isinstance(key, str) and key in t.model_fields:
+                return t.model_fields[key].annotation, True
+            # A discriminated-union tag (pydantic puts it in the location): skip it.
+            for tag in ("kind", "name"):
+                field = t.model_fields.get(tag)
+                if field is not None and typing.get_args(field.annotation) == (key,):
+                    return t, False
+        elif origin in (list, tuple) and isinstance(key, int):
+            args = typing.get_args(t)
+            return (args[0] if args else Any), True
+        elif origin is dict and isinstance(key, str):
+            return typing.get_args(t)[1], True
+    return Any, True
+
+
+def _known_fields(annotation: Any, data: Any) -> list[str]:
+    for t in _unwrap(annotation):
+        if isinstance(t, type) and issubclass(t, BaseModel):
+            return list(t.model_fields)
+    return []
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def format_validation_error(
+    exc: ValidationError, data: Any, model: type[BaseModel], source: str
+) -> list[str]:
+    """One ``source: path: message (got value)`` line per error."""
+    lines = []
+    for err in exc.errors(include_url=False):
+        annotation: Any = model
+        parts: list[str] = []
+        parent: Any = model
+        for key in err["loc"]:
+            parent = annotation
+            annotation, real = _step(annotation, key, data)
+            if real:
+                parts.append(f"[{key}]" if isinstance(key, int) else f".{key}")
+        path = "".join(parts).lstrip(".") or "(top level)"
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            known = ", ".join(_known_fields(parent, data))
+            msg = f"unknown field (known: {known})"
+        elif kind == "missing":
+            msg = "required field is missing"
+        elif kind == "union_tag_invalid":
+            ctx = err.get("ctx", {})
+            tag = str(ctx.get("discriminator", "kind")).strip("'")
+            msg = f"unknown {tag} {ctx.get('tag')!r} (known: {ctx.get('expected_tags')})"
+        elif kind == "union_tag_not_found":
+            ctx = err.get("ctx", {})
+            msg = f"missing {str(ctx.get('discriminator', 'kind')).strip(chr(39))} field"
+        elif kind == "value_error":
+            msg = str(err["msg"]).removeprefix("Value error, ")
+        else:
+            msg = err["msg"]
+            if "input" in err:
+                msg += f" (got {_short(err['input'])})"
+        lines.append(f"{source}: {path}: {msg}")
+    return lines
