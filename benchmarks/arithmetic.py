@@ -8,7 +8,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from benchmarks.base import Extraction, Question, Task, TaskSpec
+from benchmarks.base import Extraction, Question, Task, TaskSpec, finish
+from benchmarks.errors import TaskError
 
 _ANSWER = re.compile(r"answer\s*(?:is|:)?\s*\**\s*(-?\d[\d,]*)", re.I)
 _BOXED = re.compile(r"\\boxed\{\s*(-?\d[\d,]*)\s*\}")
@@ -33,6 +34,8 @@ class ArithmeticTask(Task):
     name = "arithmetic"
 
     def __init__(self, spec: ArithmeticSpec) -> None:
+        if spec.path is not None:
+            raise TaskError("task.path: arithmetic generates its questions; remove task.path")
         self.spec = spec
         self.instructions = spec.instructions or (
             "Work it out step by step, then end your reply with the final result as a "
@@ -55,7 +58,7 @@ class ArithmeticTask(Task):
                     metadata={"expression": expr},
                 )
             )
-        return out
+        return finish(out, self.spec, "generated arithmetic")
 
     def extract(self, reply: str, question: Question) -> Extraction:
         """Prefer ``Answer: N`` or ``\\boxed{N}``; else the last integer in the reply."""

@@ -9,6 +9,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from benchmarks.errors import TaskDataError
+
 
 class Question(BaseModel):
     """One item of a task."""
@@ -42,6 +44,10 @@ class TaskSpec(BaseModel):
     seed: int = Field(0, description="seed for sampling and generating questions")
     path: Path | None = Field(None, description="data file or folder (relative to the config)")
     instructions: str | None = Field(None, description="override the answer-format instruction")
+    role: str | None = Field(
+        None,
+        description="persona for every question, e.g. 'a mathematician' (overrides the task's)",
+    )
 
     @field_validator("path")
     @classmethod
@@ -98,3 +104,20 @@ def sample(items: list[Any], limit: int | None, seed: int) -> list[Any]:
         return list(items)
     picked = sorted(random.Random(seed).sample(range(len(items)), limit))
     return [items[i] for i in picked]
+
+
+def finish(questions: list[Question], spec: TaskSpec, source: str) -> list[Question]:
+    """Check ids are unique, sample ``limit`` questions with ``seed``, apply the ``role`` override.
+
+    Raises:
+        TaskDataError: two questions of ``source`` share an id.
+    """
+    seen: set[str] = set()
+    for q in questions:
+        if q.id in seen:
+            raise TaskDataError(f"{source}: duplicate question id {q.id!r}")
+        seen.add(q.id)
+    picked = sample(questions, spec.limit, spec.seed)
+    if spec.role is not None:
+        picked = [q.model_copy(update={"role": spec.role}) for q in picked]
+    return picked

@@ -24,7 +24,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False)
+out = Console(highlight=False, soft_wrap=True)
 
 ConfigArg = Annotated[Path, typer.Argument(help="experiment config (YAML)", show_default=False)]
 
@@ -108,12 +108,120 @@ def _summary(result: RunResult) -> None:
     out.print(f"transcript: {result.transcript}", markup=False)
 
 
+def _view() -> Console:
+    """The console of ``report`` and ``replay``: wraps to the terminal; colour only on a terminal."""
+    return Console(highlight=False)
+
+
+RunDirsArg = Annotated[
+    list[Path],
+    typer.Argument(help="run folders, transcripts, or sweep folders", show_default=False),
+]
+
+
+@app.command()
+def report(
+    run_dirs: RunDirsArg,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="print one JSON object instead of the tables")
+    ] = False,
+    by: Annotated[
+        str,
+        typer.Option(
+            help="group runs by these keys, comma-separated: society, strategy, task, model"
+        ),
+    ] = "society,strategy,task,model",
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="folder for the files (default: the run folder; for several runs, their common parent)",
+        ),
+    ] = None,
+    write: Annotated[
+        bool, typer.Option("--write/--no-write", help="write report.md, metrics.csv and plots")
+    ] = True,
+    plots: Annotated[bool, typer.Option("--plots/--no-plots", help="draw the PNG plots")] = True,
+) -> None:
+    """Measure runs (accuracy, consensus, conformity, cost) and write report.md, metrics.csv, plots."""
+    from societies.render import safe_text
+    from societies.report import make_report, render_report, to_json
+
+    try:
+        keys = [k.strip() for k in by.split(",") if k.strip()]
+        result = make_report(run_dirs, by=keys, out_dir=out_dir, write=write, plots=plots)
+    except USER_ERRORS as exc:
+        _fail(exc)
+        return
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+    if as_json:
+        sys.stdout.write(to_json(result.metrics) + "\n")
+        return
+    view = _view()
+    render_report(result.metrics, view)
+    if result.files:
+        folder = result.files[0].parent
+        names = ", ".join(f.name for f in result.files)
+        view.print(safe_text(f"wrote {names} in {folder}"))
+
+
+@app.command()
+def replay(
+    transcript: Annotated[
+        Path, typer.Argument(help="a transcript or its run folder", show_default=False)
+    ],
+    question: Annotated[
+        list[str] | None, typer.Option(help="only this question id (repeatable)")
+    ] = None,
+    repeat: Annotated[list[int] | None, typer.Option(help="only this repeat (repeatable)")] = None,
+    agent: Annotated[
+        list[str] | None, typer.Option(help="only this agent's replies (repeatable)")
+    ] = None,
+    round_: Annotated[
+        list[int] | None, typer.Option("--round", help="only this round (repeatable)")
+    ] = None,
+    step: Annotated[
+        bool, typer.Option(help="one round at a time: n/→ next, p/← back, q quit")
+    ] = False,
+    follow: Annotated[bool, typer.Option(help="watch a run that is still being written")] = False,
+    full: Annotated[bool, typer.Option(help="show long replies in full (else folded)")] = False,
+) -> None:
+    """Replay a transcript round by round: each reply, its answer, changes and consensus."""
+    from societies import replay as rp
+    from societies.runs import load_transcript
+
+    opts = rp.ReplayOptions(
+        questions=frozenset(question) if question else None,
+        repeats=frozenset(repeat) if repeat else None,
+        agents=frozenset(agent) if agent else None,
+        rounds=frozenset(round_) if round_ else None,
+        full=full,
+    )
+    view = _view()
+    try:
+        if follow:
+            rp.follow(rp.resolve_transcript(transcript, must_exist=False), view, opts)
+            return
+        t = load_transcript(rp.resolve_transcript(transcript))
+        if step:
+            rp.check_options(t.header, opts)
+            rp.step(rp.pages(t, opts, headers=True), view)
+        else:
+            rp.replay(t, view, opts)
+    except USER_ERRORS as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
         app()
     except KeyboardInterrupt:
-        err.print("interrupted: the transcript so far is kept; continue with --resume")
+        if len(sys.argv) > 1 and sys.argv[1] == "run":
+            err.print("interrupted: the transcript so far is kept; continue with --resume")
         sys.exit(130)
 
 

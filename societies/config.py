@@ -21,6 +21,9 @@ from societies.errors import ConfigError
 GraphKind = Literal["complete", "ring", "star", "small-world", "scale-free", "random", "edges"]
 
 
+EXECUTION_FIELDS = frozenset({"concurrency", "cache"})
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -114,48 +117,82 @@ class ExperimentConfig(_Strict):
         return self.model_dump(mode="json")
 
     def digest(self) -> str:
-        """A hash of the resolved config (resume checks it)."""
-        blob = json.dumps(self.resolved(), sort_keys=True, separators=(",", ":"))
+        """A hash of the settings that shape results (resume checks it).
+
+        ``concurrency`` and ``cache`` only change how a run executes, so a run may
+        be resumed with other values.
+        """
+        shaping = {k: v for k, v in self.resolved().items() if k not in EXECUTION_FIELDS}
+        blob = json.dumps(shaping, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def check_references(cfg: ExperimentConfig) -> list[tuple[str, str]]:
-    """Cross-field checks pydantic cannot express: (path, message) per problem."""
+def _expanded_names(agents: list[Any]) -> list[str]:
+    names: list[str] = []
+    for a in agents:
+        if isinstance(a, dict) and isinstance(a.get("name"), str):
+            count = a.get("count", 1)
+            n = count if isinstance(count, int) and count > 0 else 1
+            names += [a["name"]] if n == 1 else [f"{a['name']}{i + 1}" for i in range(n)]
+    return names
+
+
+def check_references(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """Cross-field checks pydantic cannot express, on the raw data.
+
+    They run even when other fields are invalid, so that every problem is
+    reported at once. Returns (path, message) per problem.
+    """
     problems: list[tuple[str, str]] = []
-    traits = cfg.all_traits()
-    names: dict[str, int] = {}
-    for i, a in enumerate(cfg.agents):
-        if a.trait not in traits:
-            problems.append(
-                (f"agents[{i}].trait", f"unknown trait {a.trait!r} (known: {', '.join(traits)})")
-            )
-        if a.backend not in cfg.backends:
+    user_traits = [t.get("name") for t in data.get("traits") or [] if isinstance(t, dict)]
+    traits = [*BUILTIN_TRAITS, *(t for t in user_traits if t not in BUILTIN_TRAITS)]
+    raw_backends, raw_agents = data.get("backends"), data.get("agents")
+    backends: dict[str, Any] = raw_backends if isinstance(raw_backends, dict) else {}
+    agents: list[Any] = raw_agents if isinstance(raw_agents, list) else []
+    for i, a in enumerate(agents):
+        if not isinstance(a, dict):
+            continue
+        trait = a.get("trait", "neutral")
+        if isinstance(trait, str) and trait not in traits:
             problems.append(
                 (
-                    f"agents[{i}].backend",
-                    f"unknown backend {a.backend!r} (known: {', '.join(cfg.backends)})",
+                    f"agents[{i}].trait",
+                    f"unknown trait {trait!r} (known: {', '.join(map(str, traits))})",
                 )
             )
-    for name, _, _ in cfg.agent_list():
-        if name in names:
+        backend = a.get("backend")
+        if isinstance(backend, str) and backend not in backends:
+            known = ", ".join(map(str, backends))
+            problems.append(
+                (f"agents[{i}].backend", f"unknown backend {backend!r} (known: {known})")
+            )
+    names = _expanded_names(agents)
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
             problems.append(("agents", f"duplicate agent name {name!r}"))
-        names[name] = 1
-    if cfg.decision not in DECISION_RULES:
+        seen.add(name)
+    decision = data.get("decision", "majority")
+    if isinstance(decision, str) and decision not in DECISION_RULES:
         problems.append(
-            ("decision", f"unknown rule {cfg.decision!r} (known: {', '.join(DECISION_RULES)})")
+            ("decision", f"unknown rule {decision!r} (known: {', '.join(DECISION_RULES)})")
         )
-    g = cfg.graph
-    if g.kind == "edges":
-        if not g.edges:
-            problems.append(("graph.edges", "kind 'edges' needs a list of [u, v] pairs"))
-        for j, (u, v) in enumerate(g.edges or []):
-            for end in (u, v):
-                if end not in names:
-                    problems.append((f"graph.edges[{j}]", f"unknown agent {end!r}"))
-    elif g.edges:
-        problems.append(("graph.edges", f"only used with kind 'edges' (kind is {g.kind!r})"))
-    if g.center is not None and g.center not in names:
-        problems.append(("graph.center", f"unknown agent {g.center!r} (known: {', '.join(names)})"))
+    raw_graph = data.get("graph")
+    g: dict[str, Any] = raw_graph if isinstance(raw_graph, dict) else {}
+    edges = g.get("edges")
+    if g.get("kind") == "edges" and not edges:
+        problems.append(("graph.edges", "kind 'edges' needs a list of [u, v] pairs"))
+    if edges and g.get("kind", "complete") != "edges":
+        problems.append(
+            ("graph.edges", f"only used with kind 'edges' (kind is {g.get('kind', 'complete')!r})")
+        )
+    for j, edge in enumerate(edges if isinstance(edges, list) else []):
+        for end in edge if isinstance(edge, list | tuple) else []:
+            if end not in seen:
+                problems.append((f"graph.edges[{j}]", f"unknown agent {end!r}"))
+    center = g.get("center")
+    if center is not None and center not in seen:
+        problems.append(("graph.center", f"unknown agent {center!r} (known: {', '.join(names)})"))
     return problems
 
 
@@ -167,13 +204,16 @@ def parse_config(
     Raises:
         ConfigError: with one ``source: path: message`` line per problem.
     """
+    lines: list[str] = []
+    cfg: ExperimentConfig | None = None
     try:
         cfg = ExperimentConfig.model_validate(data, context={"base_dir": base_dir})
     except ValidationError as exc:
-        raise ConfigError(format_validation_error(exc, data, ExperimentConfig, source)) from None
-    problems = check_references(cfg)
-    if problems:
-        raise ConfigError([f"{source}: {path}: {msg}" for path, msg in problems])
+        lines += format_validation_error(exc, data, ExperimentConfig, source)
+    if isinstance(data, dict):
+        lines += [f"{source}: {path}: {msg}" for path, msg in check_references(data)]
+    if lines or cfg is None:
+        raise ConfigError(lines or [f"{source}: expected a mapping of config fields"])
     return cfg
 
 

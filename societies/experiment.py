@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import platform
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Literal, Protocol
+
+from aiolimiter import AsyncLimiter
 
 from agents.backends import BackendClient, GenParams, ResponseCache, create_provider
 from agents.errors import GenerationError
@@ -88,7 +90,18 @@ def build_clients(cfg: ExperimentConfig, cache: ResponseCache | None) -> dict[st
         key = provider.concurrency_key()
         sem = semaphores.setdefault(key, asyncio.Semaphore(provider.max_concurrency()))
         use_cache = cache if provider.cacheable else None
-        clients[name] = BackendClient(name=name, provider=provider, semaphore=sem, cache=use_cache)
+        limiter = None
+        rps = getattr(spec, "requests_per_second", None)
+        if rps:
+            limiter = AsyncLimiter(max_rate=rps, time_period=1.0)
+        clients[name] = BackendClient(
+            name=name,
+            provider=provider,
+            semaphore=sem,
+            cache=use_cache,
+            limiter=limiter,
+            retry=spec.retry,
+        )
     return clients
 
 
@@ -135,6 +148,8 @@ class Experiment:
         resume: continue the transcript already in ``out_dir``.
         cache: ``on``, ``off``, or ``refresh`` (ignore stored replies, store new ones).
         monitor: optional progress receiver.
+        clients: ready-made backend clients by config name, instead of building them
+            from the config's specs (for providers defined in Python, and for tests).
     """
 
     def __init__(
@@ -145,8 +160,10 @@ class Experiment:
         resume: bool = False,
         cache: CacheMode = "on",
         monitor: RunMonitor | None = None,
+        clients: Mapping[str, BackendClient] | None = None,
     ) -> None:
         self.cfg = cfg
+        self._given_clients = dict(clients) if clients is not None else None
         self.out_dir = out_dir
         self.resume = resume
         self.cache_mode: CacheMode = cache if cfg.cache.enabled else "off"
@@ -190,7 +207,7 @@ class Experiment:
         rounds = cfg.protocol.rounds
         self.out_dir.mkdir(parents=True, exist_ok=True)
         cache = self._open_cache()
-        clients = build_clients(cfg, cache)
+        clients = self._given_clients or build_clients(cfg, cache)
         header = _header(
             cfg, questions, [(str(u), str(v)) for u, v in graph.edges()], clients, rounds
         )
@@ -299,7 +316,7 @@ class Experiment:
             episodes=len(episodes),
             turns=len(all_turns),
             errors=errors,
-            usage=usage,
+            session=usage,
             finished_at=_now(),
             wall_s=round(time.perf_counter() - started, 3),
         )

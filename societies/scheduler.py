@@ -114,7 +114,9 @@ async def run_episode(
                 seed = turn_seed(soc.seed, ep.question.id, ep.repeat, m.name, r)
                 hints = {
                     **ep.hints,
+                    "agent": m.name,
                     "trait": m.trait.name,
+                    "round": r,
                     "pattern": proto.name,
                     "own_answer": own_answer,
                     "neighbour_answers": [res[1] for res in peer_results],

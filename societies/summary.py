@@ -10,6 +10,29 @@ from societies.transcript import HeaderEvent, TurnEvent
 Rule = Callable[[Sequence[str | None]], str | None]
 
 
+def complete_rounds(
+    header: HeaderEvent, turns: Sequence[TurnEvent]
+) -> dict[int, list[list[TurnEvent]]]:
+    """Per episode, the turns of each complete round, in the header's agent order.
+
+    A round is complete when every agent of the header has a turn in it; only
+    the complete rounds from round 0 up to the first incomplete one are kept,
+    so ``result[episode][r]`` is round ``r``. Episodes without a complete
+    round 0 are left out. A turn recorded twice keeps its last record.
+    """
+    names = [a.name for a in header.agents]
+    by_round: dict[tuple[int, int], dict[str, TurnEvent]] = defaultdict(dict)
+    for t in turns:
+        by_round[(t.episode, t.round)][t.agent] = t
+    out: dict[int, list[list[TurnEvent]]] = {}
+    for (ep, r), group in sorted(by_round.items()):
+        rounds = out.setdefault(ep, [])
+        if len(rounds) != r or any(n not in group for n in names):
+            continue
+        rounds.append([group[n] for n in names])
+    return {ep: rounds for ep, rounds in out.items() if rounds}
+
+
 def decisions_by_episode(
     header: HeaderEvent, turns: Sequence[TurnEvent], rule: Rule
 ) -> dict[int, list[tuple[str | None, bool]]]:
@@ -19,18 +42,17 @@ def decisions_by_episode(
     correct when a turn giving that answer in that round was scored correct, so
     no task code is needed here.
     """
-    n_agents = len(header.agents)
-    by_round: dict[tuple[int, int], list[TurnEvent]] = defaultdict(list)
-    for t in turns:
-        by_round[(t.episode, t.round)].append(t)
-    out: dict[int, list[tuple[str | None, bool]]] = defaultdict(list)
-    for (ep, r), group in sorted(by_round.items()):
-        if len(group) != n_agents or len(out[ep]) != r:
-            continue
-        decision = rule([t.answer for t in group])
-        correct = decision is not None and any(t.correct and t.answer == decision for t in group)
-        out[ep].append((decision, correct))
-    return dict(out)
+    out: dict[int, list[tuple[str | None, bool]]] = {}
+    for ep, rounds in complete_rounds(header, turns).items():
+        out[ep] = [decide(group, rule) for group in rounds]
+    return out
+
+
+def decide(group: Sequence[TurnEvent], rule: Rule) -> tuple[str | None, bool]:
+    """The society's answer for one round's turns, and whether it is correct."""
+    decision = rule([t.answer for t in group])
+    correct = decision is not None and any(t.correct and t.answer == decision for t in group)
+    return decision, correct
 
 
 def society_accuracy(

@@ -25,7 +25,7 @@ from societies.errors import TranscriptError
 SCHEMA_VERSION = 1
 
 VOLATILE_FIELDS = frozenset(
-    {"latency_s", "cached", "created_at", "finished_at", "wall_s", "cache_hits"}
+    {"latency_s", "cached", "created_at", "finished_at", "wall_s", "session"}
 )
 """Fields that record timing or cache state, which may differ between identical runs."""
 
@@ -105,7 +105,11 @@ class EndEvent(_Event):
     episodes: int
     turns: int
     errors: list[str] = Field(default_factory=list)
-    usage: dict[str, dict[str, int]] = Field(default_factory=dict)
+    session: dict[str, dict[str, int]] = Field(
+        default_factory=dict,
+        description="per backend: calls, cache hits, retries and tokens of this session only "
+        "(a resumed run counts only what it did itself)",
+    )
     finished_at: str
     wall_s: float
 
@@ -165,8 +169,9 @@ def iter_events(path: Path) -> Iterator[HeaderEvent | TurnEvent | EndEvent]:
                 return
             where = f"{path}:{lineno}"
             try:
-                raw = json.loads(raw_line)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                # Invalid UTF-8 from a model must not make the whole transcript unreadable.
+                raw = json.loads(raw_line.decode("utf-8", errors="replace"))
+            except json.JSONDecodeError as exc:
                 raise TranscriptError(f"{where}: not valid JSON: {exc}") from None
             if not isinstance(raw, dict):
                 raise TranscriptError(f"{where}: expected a JSON object")

@@ -4,9 +4,9 @@ Importing this package registers the built-in providers: ``openai``,
 ``llamacpp`` and ``scripted`` (a simulation for tests and scale runs).
 """
 
-from agents.backends.base import BackendSpec, Provider
+from agents.backends.base import BackendSpec, Provider, RetrySpec
 from agents.backends.cache import ResponseCache, cache_key
-from agents.backends.client import BackendClient, RetryPolicy, UsageTotals
+from agents.backends.client import BackendClient, UsageTotals
 from agents.backends.llamacpp import LlamaCppProvider, LlamaCppSpec
 from agents.backends.openai import OpenAIProvider, OpenAISpec
 from agents.backends.registry import PROVIDERS, create_provider, register, require
@@ -27,7 +27,7 @@ __all__ = [
     "OpenAISpec",
     "Provider",
     "ResponseCache",
-    "RetryPolicy",
+    "RetrySpec",
     "ScriptedProvider",
     "ScriptedSpec",
     "Usage",

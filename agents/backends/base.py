@@ -5,9 +5,20 @@ from __future__ import annotations
 import abc
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from agents.backends.types import ChatRequest, Completion
+
+
+class RetrySpec(BaseModel):
+    """How the shared wrapper retries failed attempts (exponential backoff with jitter)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    attempts: int = Field(6, ge=1, le=100, description="tries in all, the first included")
+    initial_s: float = Field(0.5, ge=0.0, description="first backoff")
+    max_s: float = Field(30.0, ge=0.0, description="longest backoff (Retry-After may ask more)")
+    jitter_s: float = Field(0.5, ge=0.0)
 
 
 class BackendSpec(BaseModel):
@@ -16,6 +27,7 @@ class BackendSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: str
+    retry: RetrySpec = RetrySpec()
 
 
 class Provider(abc.ABC):

@@ -2,39 +2,22 @@
 
 It owns what providers never do themselves: retries (exponential backoff with
 jitter, honouring Retry-After), concurrency limits, rate limits, the response
-cache and usage accounting.
+cache and usage accounting. Providers measure their own latency (a simulation
+reports its simulated latency).
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
+import random
 from dataclasses import dataclass, field
 
 from aiolimiter import AsyncLimiter
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    RetryError,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_exponential_jitter,
-)
 
-from agents.backends.base import Provider
+from agents.backends.base import Provider, RetrySpec
 from agents.backends.cache import ResponseCache, cache_key
 from agents.backends.types import ChatRequest, Completion
 from agents.errors import BackendError, GenerationError
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How failed attempts are retried."""
-
-    attempts: int = 6
-    initial_s: float = 0.5
-    max_s: float = 30.0
-    jitter_s: float = 0.5
 
 
 @dataclass
@@ -67,16 +50,13 @@ class BackendClient:
     semaphore: asyncio.Semaphore
     cache: ResponseCache | None = None
     limiter: AsyncLimiter | None = None
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    retry: RetrySpec = field(default_factory=RetrySpec)
     usage: UsageTotals = field(default_factory=UsageTotals)
 
     def __post_init__(self) -> None:
         self._identity = self.provider.identity()
         self._start_lock = asyncio.Lock()
         self._started = False
-        self._backoff = wait_exponential_jitter(
-            initial=self.retry.initial_s, max=self.retry.max_s, jitter=self.retry.jitter_s
-        )
 
     async def complete(self, request: ChatRequest) -> Completion:
         """Complete ``request``: from the cache if possible, else through the provider."""
@@ -88,7 +68,7 @@ class BackendClient:
                 self.usage.cache_hits += 1
                 return hit
         await self._ensure_started()
-        completion = await self._call_with_retries(request)
+        completion = _clean(await self._call_with_retries(request))
         if self.cache is not None:
             self.cache.put(key, completion)
         self._count(completion)
@@ -114,49 +94,52 @@ class BackendClient:
         self.usage.prompt_tokens += completion.usage.prompt_tokens
         self.usage.completion_tokens += completion.usage.completion_tokens
 
-    def _wait(self, state: RetryCallState) -> float:
-        backoff = float(self._backoff(state))
-        exc = state.outcome.exception() if state.outcome is not None else None
-        asked = self.provider.retry_after(exc) if exc is not None else None
-        return max(backoff, asked) if asked is not None else backoff
+    def backoff(self, attempt: int, exc: BaseException) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (1-based).
 
-    def _before_sleep(self, state: RetryCallState) -> None:
-        self.usage.retries += 1
+        Exponential backoff with full jitter on top, never less than what the
+        server asked for with Retry-After.
+        """
+        r = self.retry
+        delay = min(r.max_s, r.initial_s * 2.0 ** (attempt - 1)) + random.uniform(0, r.jitter_s)
+        asked = self.provider.retry_after(exc)
+        return max(delay, asked) if asked is not None else delay
 
     async def _call_with_retries(self, request: ChatRequest) -> Completion:
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.retry.attempts),
-            wait=self._wait,
-            retry=retry_if_exception(self.provider.is_retryable),
-            before_sleep=self._before_sleep,
-            reraise=False,
-        )
-        try:
-            async for attempt in retrying:
-                with attempt:
-                    return await self._attempt(request)
-        except RetryError as exc:
-            self.usage.errors += 1
-            last = exc.last_attempt.exception()
-            raise GenerationError(
-                f"backend {self.name!r}: gave up after {self.retry.attempts} attempts: {last}"
-            ) from last
-        except BackendError:
-            self.usage.errors += 1
-            raise
-        except Exception as exc:
-            self.usage.errors += 1
-            raise GenerationError(f"backend {self.name!r}: {type(exc).__name__}: {exc}") from exc
-        raise AssertionError("unreachable")  # pragma: no cover
+        # A plain loop rather than tenacity: this is the hot path of every call
+        # (tens of thousands per second in simulations), and tenacity's per-call
+        # set-up cost more than the rest of a simulated turn.
+        attempt = 1
+        while True:
+            try:
+                return await self._attempt(request)
+            except BackendError:
+                self.usage.errors += 1
+                raise
+            except Exception as exc:
+                if attempt >= self.retry.attempts or not self.provider.is_retryable(exc):
+                    self.usage.errors += 1
+                    what = f"gave up after {attempt} attempts" if attempt > 1 else "failed"
+                    raise GenerationError(
+                        f"backend {self.name!r}: {what}: {type(exc).__name__}: {exc}"
+                    ) from exc
+                self.usage.retries += 1
+                await asyncio.sleep(self.backoff(attempt, exc))
+                attempt += 1
 
     async def _attempt(self, request: ChatRequest) -> Completion:
         async with self.semaphore:
             if self.limiter is not None:
                 await self.limiter.acquire()
-            start = time.perf_counter()
-            completion = await self.provider.generate(request)
-            if completion.latency_s == 0.0:
-                completion = completion.model_copy(
-                    update={"latency_s": time.perf_counter() - start}
-                )
-            return completion
+            return await self.provider.generate(request)
+
+
+def _clean(completion: Completion) -> Completion:
+    """Replace lone surrogates (which some servers emit as JSON escapes) so the text is valid UTF-8."""
+    text = completion.text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        fixed = text.encode("utf-8", errors="replace").decode("utf-8")
+        return completion.model_copy(update={"text": fixed})
+    return completion

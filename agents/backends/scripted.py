@@ -83,7 +83,10 @@ class ScriptedProvider(Provider):
         if pattern == "debate":
             seen = [a for a in h.get("neighbour_answers", []) if a is not None]
             if seen and rng.random() < _prob(self.spec.conformity, trait):
-                return str(Counter(seen).most_common(1)[0][0])
+                counts = Counter(seen)
+                top = max(counts.values())
+                # Ties are broken at random, not in favour of the first neighbour.
+                return str(rng.choice(sorted(a for a, n in counts.items() if n == top)))
             return str(own) if own is not None else fresh()
         if pattern == "reflection":
             if own is None or rng.random() < self.spec.reflection_change:
@@ -98,9 +101,10 @@ class ScriptedProvider(Provider):
         answer = self.decide(request)
         template = str(request.hints.get("template", "{answer}"))
         text = "I am not sure." if answer is None else template.replace("{answer}", answer)
-        prompt_words = sum(len(m.content.split()) for m in request.messages)
+        # Token counts are estimated as characters / 4 (cheap; a simulation has no tokenizer).
+        prompt_chars = sum(len(m.content) for m in request.messages)
         return Completion(
             text=text,
-            usage=Usage(prompt_tokens=prompt_words, completion_tokens=len(text.split())),
+            usage=Usage(prompt_tokens=-(-prompt_chars // 4), completion_tokens=-(-len(text) // 4)),
             latency_s=self.spec.latency_ms / 1000.0,
         )

@@ -1,0 +1,107 @@
+"""Statistics over repeats and across groups (numpy, scipy)."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+BOOTSTRAP_RESAMPLES = 2000
+BOOTSTRAP_SEED = 0
+
+
+@dataclass(frozen=True)
+class Spread:
+    """A measure over repeats: mean, sample standard deviation, bootstrap 95% CI.
+
+    ``std`` needs two values and the interval two different values (with all
+    values equal it is the single value); otherwise they are None.
+    """
+
+    n: int
+    mean: float | None
+    std: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def spread(values: Sequence[float]) -> Spread:
+    """Mean, std (ddof=1) and a percentile bootstrap 95% CI of the mean (fixed seed)."""
+    data = np.asarray([v for v in values if math.isfinite(v)], dtype=float)
+    n = len(data)
+    if n == 0:
+        return Spread(0, None, None, None, None)
+    mean = float(data.mean())
+    if n == 1:
+        return Spread(1, mean, None, None, None)
+    if np.all(data == data[0]):
+        same = float(data[0])
+        return Spread(n, same, 0.0, same, same)
+    std = float(data.std(ddof=1))
+    res = stats.bootstrap(
+        (data,),
+        np.mean,
+        confidence_level=0.95,
+        n_resamples=BOOTSTRAP_RESAMPLES,
+        method="percentile",
+        rng=np.random.default_rng(BOOTSTRAP_SEED),
+    )
+    ci = res.confidence_interval
+    return Spread(n, mean, std, _finite(float(ci.low)), _finite(float(ci.high)))
+
+
+@dataclass(frozen=True)
+class Significance:
+    """Levene's test for equal variances, then one-way ANOVA, across groups.
+
+    Attributes:
+        groups: number of groups compared.
+        levene: Levene's W statistic (None when undefined, e.g. all values equal).
+        levene_p: its p-value.
+        anova_f: the ANOVA F statistic.
+        anova_p: its p-value.
+        note: why a test could not be run (fewer than 2 groups with 2 values).
+    """
+
+    groups: int
+    levene: float | None
+    levene_p: float | None
+    anova_f: float | None
+    anova_p: float | None
+    note: str = ""
+
+
+def compare_groups(samples: Mapping[str, Sequence[float]]) -> Significance:
+    """Levene's test (median-centred, scipy's default) and one-way ANOVA over the samples.
+
+    Groups with fewer than two finite values are left out; with fewer than two
+    groups left, no test is run and ``note`` says so.
+    """
+    data = [
+        np.asarray([v for v in vals if math.isfinite(v)], dtype=float) for vals in samples.values()
+    ]
+    data = [d for d in data if len(d) >= 2]
+    if len(data) < 2:
+        return Significance(len(data), None, None, None, None, "needs 2 groups with 2+ repeats")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lev = stats.levene(*data)
+        an = stats.f_oneway(*data)
+    return Significance(
+        len(data),
+        _finite(float(lev.statistic)),
+        _finite(float(lev.pvalue)),
+        _finite(float(an.statistic)),
+        _finite(float(an.pvalue)),
+    )
+
+
+__all__ = ["BOOTSTRAP_RESAMPLES", "Significance", "Spread", "compare_groups", "spread"]

