@@ -64,3 +64,24 @@ def test_rerun_from_the_cache_is_identical_and_needs_no_model(
         strip_volatile(json.loads(x)) for x in second
     ]
     assert all(x.cached for x in read_transcript(tmp_path / "again" / "transcript.jsonl").turns)
+
+
+def test_report_json_on_the_real_transcript(example_run: Path) -> None:
+    from typer.testing import CliRunner
+
+    from societies.cli import app
+
+    result = CliRunner().invoke(app, ["report", str(example_run), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["episodes"] == 4 and data["turns"] == 36
+    assert len(data["accuracy_by_round"]) == len(data["consensus_by_round"]) == 3
+    assert all(1.0 <= c <= 3.0 for c in data["consensus_by_round"])
+    assert set(data["conformity"]) >= {"T->T", "T->F", "F->T", "F->F", "rate"}
+    # conformity counts only the debate round: at most one debate turn per agent and episode
+    counted = sum(data["conformity"][k] for k in ("T->T", "T->F", "F->T", "F->F"))
+    assert counted <= 3 * 4
+    t = read_transcript(example_run / "transcript.jsonl")
+    tokens = sum(x.usage.prompt_tokens + x.usage.completion_tokens for x in t.turns)
+    assert data["tokens"]["total"] == tokens
+    assert data["tokens"]["prompt"] + data["tokens"]["completion"] == tokens
