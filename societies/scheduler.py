@@ -73,6 +73,8 @@ async def run_episode(
     as soon as it completes.
     """
     loop = asyncio.get_running_loop()
+    # Validated once here; per-turn copies skip validation (this is the hot path).
+    gen_fields = {k: v for k, v in soc.gen.model_dump().items() if k != "seed"}
     n_rounds, n_agents = len(soc.plan), len(soc.members)
     futures = [[loop.create_future() for _ in range(n_agents)] for _ in range(n_rounds)]
     answers: list[list[str | None]] = [[None] * n_agents for _ in range(n_rounds)]
@@ -122,7 +124,7 @@ async def run_episode(
                     "neighbour_answers": [res[1] for res in peer_results],
                 }
                 sent, completion = await agent.respond(
-                    new_messages, soc.gen.model_copy(update={"seed": seed}), hints
+                    new_messages, GenParams.model_construct(**gen_fields, seed=seed), hints
                 )
                 extraction = soc.task.extract(completion.text, ep.question)
                 own_reply, own_answer = completion.text, extraction.answer

@@ -4,15 +4,32 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from typing import Protocol, TypeVar
 
-from societies.transcript import HeaderEvent, TurnEvent
+from societies.transcript import HeaderEvent
 
 Rule = Callable[[Sequence[str | None]], str | None]
 
 
-def complete_rounds(
-    header: HeaderEvent, turns: Sequence[TurnEvent]
-) -> dict[int, list[list[TurnEvent]]]:
+class TurnLike(Protocol):
+    """What the decision functions read of a turn (a ``TurnEvent`` or a lighter record)."""
+
+    @property
+    def episode(self) -> int: ...
+    @property
+    def round(self) -> int: ...
+    @property
+    def agent(self) -> str: ...
+    @property
+    def answer(self) -> str | None: ...
+    @property
+    def correct(self) -> bool: ...
+
+
+T = TypeVar("T", bound=TurnLike)
+
+
+def complete_rounds(header: HeaderEvent, turns: Sequence[T]) -> dict[int, list[list[T]]]:
     """Per episode, the turns of each complete round, in the header's agent order.
 
     A round is complete when every agent of the header has a turn in it; only
@@ -21,10 +38,10 @@ def complete_rounds(
     round 0 are left out. A turn recorded twice keeps its last record.
     """
     names = [a.name for a in header.agents]
-    by_round: dict[tuple[int, int], dict[str, TurnEvent]] = defaultdict(dict)
+    by_round: dict[tuple[int, int], dict[str, T]] = defaultdict(dict)
     for t in turns:
         by_round[(t.episode, t.round)][t.agent] = t
-    out: dict[int, list[list[TurnEvent]]] = {}
+    out: dict[int, list[list[T]]] = {}
     for (ep, r), group in sorted(by_round.items()):
         rounds = out.setdefault(ep, [])
         if len(rounds) != r or any(n not in group for n in names):
@@ -34,7 +51,7 @@ def complete_rounds(
 
 
 def decisions_by_episode(
-    header: HeaderEvent, turns: Sequence[TurnEvent], rule: Rule
+    header: HeaderEvent, turns: Sequence[TurnLike], rule: Rule
 ) -> dict[int, list[tuple[str | None, bool]]]:
     """Per episode, per round: the society's answer and whether it is correct.
 
@@ -48,7 +65,7 @@ def decisions_by_episode(
     return out
 
 
-def decide(group: Sequence[TurnEvent], rule: Rule) -> tuple[str | None, bool]:
+def decide(group: Sequence[TurnLike], rule: Rule) -> tuple[str | None, bool]:
     """The society's answer for one round's turns, and whether it is correct."""
     decision = rule([t.answer for t in group])
     correct = decision is not None and any(t.correct and t.answer == decision for t in group)
@@ -56,7 +73,7 @@ def decide(group: Sequence[TurnEvent], rule: Rule) -> tuple[str | None, bool]:
 
 
 def society_accuracy(
-    header: HeaderEvent, turns: Sequence[TurnEvent], rule: Rule
+    header: HeaderEvent, turns: Sequence[TurnLike], rule: Rule
 ) -> tuple[list[float], list[float]]:
     """(accuracy, share with no decision) per round, over the episodes that reached it."""
     per_ep = decisions_by_episode(header, turns, rule)

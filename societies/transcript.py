@@ -9,6 +9,7 @@ order was, apart from the fields listed in ``VOLATILE_FIELDS``.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import warnings
@@ -72,6 +73,17 @@ class HeaderEvent(_Event):
     created_at: str
 
 
+class RouteRecord(_Event):
+    """A coalition's routing decision for one stage of one question."""
+
+    member: str = Field(description="the agent that handled the stage")
+    category: str = Field(description="the question's category")
+    policy: str
+    accuracy: float | None = Field(None, description="the member's skill-table accuracy")
+    tokens: float | None = Field(None, description="the member's skill-table tokens per call")
+    reason: str
+
+
 class TurnEvent(_Event):
     """One agent's turn in one round of one episode."""
 
@@ -95,13 +107,20 @@ class TurnEvent(_Event):
     backend: str
     latency_s: float
     cached: bool = False
+    route: RouteRecord | None = Field(
+        None,
+        exclude_if=lambda v: v is None,
+        description="coalition runs: the member that handled this stage, and why",
+    )
 
 
 class EndEvent(_Event):
     """Last line: how the run ended."""
 
     type: Literal["end"] = "end"
-    status: Literal["complete", "incomplete"]
+    status: Literal["complete", "incomplete", "budget"] = Field(
+        description="'budget': stopped by the config's budget; resumable with a higher one"
+    )
     episodes: int
     turns: int
     errors: list[str] = Field(default_factory=list)
@@ -112,6 +131,11 @@ class EndEvent(_Event):
     )
     finished_at: str
     wall_s: float
+    budget: dict[str, float] | None = Field(
+        None,
+        exclude_if=lambda v: v is None,
+        description="runs with a budget: its limits and what the run had spent when it ended",
+    )
 
 
 Event = Annotated[HeaderEvent | TurnEvent | EndEvent, Field(discriminator="type")]
@@ -223,19 +247,48 @@ def dump_event(event: _Event) -> str:
     return event.model_dump_json()
 
 
+LineRef = tuple[tuple[int, int, int], int, int]
+"""Where a turn's line lies in a transcript file: (sort key, byte offset, length without newline)."""
+
+
 class TranscriptWriter:
-    """Appends events, one flushed line each, so a killed run loses at most one line."""
+    """Appends events as lines and hands them to the OS as soon as they are written.
+
+    Inside an event loop, the lines written during one loop iteration are
+    flushed together at the end of that iteration (one system call instead of
+    one per turn); outside a loop every line is flushed at once. A killed run
+    loses at most the lines of the iteration it was killed in.
+    """
 
     def __init__(self, path: Path) -> None:
         """Open ``path`` for appending, first cutting any incomplete last line."""
         self.path = path
         _truncate_partial_line(path)
-        self._fh: IO[str] = path.open("a", encoding="utf-8")
+        self._fh: IO[bytes] = path.open("ab")
+        self.offset = self._fh.tell()
+        self._flush_pending = False
 
-    def write(self, event: _Event) -> None:
-        """Append one event and flush it to the OS."""
-        self._fh.write(dump_event(event) + "\n")
-        self._fh.flush()
+    def write(self, event: _Event) -> tuple[int, int]:
+        """Append one event; return the (byte offset, length) of its line."""
+        data = event.__pydantic_serializer__.to_json(event)
+        at = self.offset
+        self._fh.write(data + b"\n")
+        self.offset += len(data) + 1
+        if not self._flush_pending:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                self._fh.flush()
+            else:
+                self._flush_pending = True
+                loop.call_soon(self.flush)
+        return at, len(data)
+
+    def flush(self) -> None:
+        """Hand buffered lines to the OS."""
+        self._flush_pending = False
+        if not self._fh.closed:
+            self._fh.flush()
 
     def close(self) -> None:
         """Flush to disk and close."""
@@ -260,14 +313,48 @@ def _truncate_partial_line(path: Path) -> None:
 
 
 def write_canonical(path: Path, t: Transcript) -> None:
-    """Rewrite a transcript in canonical order, atomically (temp file + rename)."""
+    """Write a transcript in canonical order, atomically (temp file + rename)."""
+    key = turn_sort_key(t.header)
     tmp = path.with_suffix(".jsonl.tmp")
     with tmp.open("w", encoding="utf-8") as fh:
         fh.write(dump_event(t.header) + "\n")
-        for turn in sorted(t.turns, key=turn_sort_key(t.header)):
-            fh.write(dump_event(turn) + "\n")
+        fh.writelines(dump_event(x) + "\n" for x in sorted(t.turns, key=key))
         if t.end is not None:
             fh.write(dump_event(t.end) + "\n")
         fh.flush()
         os.fsync(fh.fileno())
     tmp.replace(path)
+
+
+def rewrite_canonical(path: Path, turns: list[LineRef], end: _Event) -> None:
+    """Rewrite ``path`` in canonical order from the positions of its turn lines.
+
+    The header stays the file's first line; the turns are copied byte for byte
+    in sort-key order (``turns`` is sorted in place); ``end`` goes last. No
+    line is parsed or serialised again, and memory stays flat.
+    """
+    tmp = path.with_suffix(".jsonl.tmp")
+    with path.open("rb") as src, tmp.open("wb") as out:
+        out.write(src.readline())
+        turns.sort()
+        for _, offset, length in turns:
+            src.seek(offset)
+            out.write(src.read(length + 1))
+        out.write(end.__pydantic_serializer__.to_json(end) + b"\n")
+        out.flush()
+        os.fsync(out.fileno())
+    tmp.replace(path)
+
+
+def index_turns(path: Path, header: HeaderEvent) -> list[LineRef]:
+    """The :data:`LineRef` of every complete turn line in ``path`` (for resuming)."""
+    key = turn_sort_key(header)
+    refs: list[LineRef] = []
+    offset = 0
+    with path.open("rb") as fh:
+        for raw in fh:
+            if raw.endswith(b"\n") and raw.startswith(b'{"type":"turn"'):
+                turn = TurnEvent.model_validate_json(raw)
+                refs.append((key(turn), offset, len(raw) - 1))
+            offset += len(raw)
+    return refs

@@ -39,7 +39,8 @@ class BackendClient:
     Args:
         name: the backend's key in the config.
         provider: the implementation.
-        semaphore: the concurrency limit (shared by clients with one concurrency key).
+        semaphore: the concurrency limit (shared by clients with one concurrency key);
+            None for no limit.
         cache: the response cache, or None to disable caching.
         limiter: an optional requests-per-second limiter.
         retry: the retry policy.
@@ -47,7 +48,7 @@ class BackendClient:
 
     name: str
     provider: Provider
-    semaphore: asyncio.Semaphore
+    semaphore: asyncio.Semaphore | None
     cache: ResponseCache | None = None
     limiter: AsyncLimiter | None = None
     retry: RetrySpec = field(default_factory=RetrySpec)
@@ -128,10 +129,15 @@ class BackendClient:
                 attempt += 1
 
     async def _attempt(self, request: ChatRequest) -> Completion:
+        if self.semaphore is None:
+            return await self._limited(request)
         async with self.semaphore:
-            if self.limiter is not None:
-                await self.limiter.acquire()
-            return await self.provider.generate(request)
+            return await self._limited(request)
+
+    async def _limited(self, request: ChatRequest) -> Completion:
+        if self.limiter is not None:
+            await self.limiter.acquire()
+        return await self.provider.generate(request)
 
 
 def _clean(completion: Completion) -> Completion:

@@ -15,7 +15,6 @@ request's seed, so results never depend on completion order:
 from __future__ import annotations
 
 import asyncio
-import random
 from collections import Counter
 from typing import Any, Literal
 
@@ -37,6 +36,31 @@ class ScriptedSpec(BackendSpec):
     reflection_change: float = Field(0.1, ge=0.0, le=1.0)
     latency_ms: float = Field(0.0, ge=0.0, description="simulated time per call")
     max_concurrency: int = Field(1_000_000, ge=1)
+
+
+class _SplitMix:
+    """A tiny seeded generator (SplitMix64).
+
+    ``random.Random(seed)`` costs more to create than a whole simulated turn;
+    a simulated reply needs only two or three draws.
+    """
+
+    _MASK = (1 << 64) - 1
+
+    def __init__(self, seed: int | None) -> None:
+        self.state = (seed or 0) & self._MASK
+
+    def random(self) -> float:
+        """A float in [0, 1)."""
+        self.state = (self.state + 0x9E3779B97F4A7C15) & self._MASK
+        z = self.state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & self._MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & self._MASK
+        return ((z ^ (z >> 31)) >> 11) / float(1 << 53)
+
+    def choice(self, items: list[Any]) -> Any:
+        """One of ``items``, uniformly."""
+        return items[int(self.random() * len(items))]
 
 
 def _prob(table: dict[str, float], trait: str) -> float:
@@ -69,7 +93,7 @@ class ScriptedProvider(Provider):
     def decide(self, request: ChatRequest) -> str | None:
         """The answer this simulated agent gives (None: it gives no answer)."""
         h = request.hints
-        rng = random.Random(request.params.seed)
+        rng = _SplitMix(request.params.seed)
         trait = str(h.get("trait", "default"))
         gold, wrong = h.get("gold"), list(h.get("wrong") or [])
         own = h.get("own_answer")
