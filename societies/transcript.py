@@ -13,7 +13,7 @@ import asyncio
 import json
 import os
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Annotated, Any, Literal
@@ -175,8 +175,61 @@ def _migrate(raw: dict[str, Any], version: int, where: str) -> dict[str, Any]:
     return raw
 
 
+def _decode(raw: bytes, where: str) -> dict[str, Any]:
+    try:
+        # Invalid UTF-8 from a model must not make the whole transcript unreadable.
+        obj = json.loads(raw.decode("utf-8", errors="replace"))
+    except json.JSONDecodeError as exc:
+        raise TranscriptError(f"{where}: not valid JSON: {exc}") from None
+    if not isinstance(obj, dict):
+        raise TranscriptError(f"{where}: expected a JSON object")
+    return obj
+
+
+def header_version(raw: bytes, where: str) -> int:
+    """The schema version of a header line.
+
+    Raises:
+        TranscriptError: the line is not a header.
+    """
+    obj = _decode(raw, where)
+    if obj.get("type") != "header":
+        raise TranscriptError(f"{where}: the first line must be the header")
+    try:
+        return int(obj.get("schema_version", 0))
+    except (TypeError, ValueError):
+        raise TranscriptError(f"{where}: schema_version is not a number") from None
+
+
+def parse_lines(
+    lines: Iterable[bytes], where: str, start: int = 1, version: int = SCHEMA_VERSION
+) -> Iterator[HeaderEvent | TurnEvent | EndEvent]:
+    """Parse complete lines (without newlines) into events, migrating old schemas.
+
+    Args:
+        lines: the lines.
+        where: the file name used in errors.
+        start: the number of the first line (line 1 must be the header).
+        version: the file's schema version, when ``start`` is past its header.
+
+    Raises:
+        TranscriptError: naming the line of the first bad line.
+    """
+    for lineno, raw in enumerate(lines, start=start):
+        loc = f"{where}:{lineno}"
+        if lineno == 1:
+            version = header_version(raw, loc)
+        obj = _migrate(_decode(raw, loc), version, loc)
+        try:
+            yield _EVENT.validate_python(obj)
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            path = ".".join(str(p) for p in first["loc"])
+            raise TranscriptError(f"{loc}: {path}: {first['msg']}") from None
+
+
 def iter_events(path: Path) -> Iterator[HeaderEvent | TurnEvent | EndEvent]:
-    """Parse events one by one.
+    """Parse a transcript file's events one by one.
 
     A last line without its newline (a run killed while writing) is dropped with a
     warning; any other bad line raises :class:`TranscriptError` naming its number.
@@ -185,31 +238,16 @@ def iter_events(path: Path) -> Iterator[HeaderEvent | TurnEvent | EndEvent]:
         fh = path.open("rb")
     except OSError as exc:
         raise TranscriptError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    version = SCHEMA_VERSION
-    with fh:
-        for lineno, raw_line in enumerate(fh, start=1):
-            if not raw_line.endswith(b"\n"):
-                warnings.warn(f"{path}:{lineno}: dropped an incomplete last line", stacklevel=2)
+
+    def complete_lines() -> Iterator[bytes]:
+        for lineno, raw in enumerate(fh, start=1):
+            if not raw.endswith(b"\n"):
+                warnings.warn(f"{path}:{lineno}: dropped an incomplete last line", stacklevel=4)
                 return
-            where = f"{path}:{lineno}"
-            try:
-                # Invalid UTF-8 from a model must not make the whole transcript unreadable.
-                raw = json.loads(raw_line.decode("utf-8", errors="replace"))
-            except json.JSONDecodeError as exc:
-                raise TranscriptError(f"{where}: not valid JSON: {exc}") from None
-            if not isinstance(raw, dict):
-                raise TranscriptError(f"{where}: expected a JSON object")
-            if lineno == 1:
-                if raw.get("type") != "header":
-                    raise TranscriptError(f"{where}: the first line must be the header")
-                version = int(raw.get("schema_version", 0))
-            raw = _migrate(raw, version, where)
-            try:
-                yield _EVENT.validate_python(raw)
-            except ValidationError as exc:
-                first = exc.errors(include_url=False)[0]
-                loc = ".".join(str(p) for p in first["loc"])
-                raise TranscriptError(f"{where}: {loc}: {first['msg']}") from None
+            yield raw[:-1]
+
+    with fh:
+        yield from parse_lines(complete_lines(), str(path))
 
 
 def read_transcript(path: Path | str) -> Transcript:
