@@ -81,6 +81,11 @@ class Task(abc.ABC):
         parts.append(self.instructions)
         return "\n\n".join(parts)
 
+    def category(self, question: Question) -> str:
+        """The question's category, for routing (the MMLU or MATH subject; else ``all``)."""
+        subject = question.metadata.get("subject")
+        return str(subject) if subject else "all"
+
     @abc.abstractmethod
     def extract(self, reply: str, question: Question) -> Extraction:
         """Read the answer from a reply, in the task's canonical form."""

@@ -1,6 +1,7 @@
-"""What an agent is shown each turn: debate, reflection, strategies, decision rules."""
+"""What an agent is shown each turn: debate, reflection, strategies, decision rules, coalition routing."""
 
 from protocols.base import PeerReply, Protocol, TurnContext
+from protocols.coalition import RouteDecision, Skill, SkillTable, route
 from protocols.decision import DECISION_RULES, majority, plurality
 from protocols.strategy import ROUND_PROTOCOLS, build_plan, parse_strategy, strategy_bits
 from protocols.turns import Debate, Initial, Reflection
@@ -13,10 +14,14 @@ __all__ = [
     "PeerReply",
     "Protocol",
     "Reflection",
+    "RouteDecision",
+    "Skill",
+    "SkillTable",
     "TurnContext",
     "build_plan",
     "majority",
     "parse_strategy",
     "plurality",
+    "route",
     "strategy_bits",
 ]

@@ -29,7 +29,13 @@ def plurality(answers: Answers) -> str | None:
     return ranked[0][0]
 
 
+def first(answers: Answers) -> str | None:
+    """The first agent's answer: a coalition's own pipeline comes first, members alone after it."""
+    return answers[0] if answers else None
+
+
 DECISION_RULES: dict[str, Callable[[Answers], str | None]] = {
     "majority": majority,
     "plurality": plurality,
+    "first": first,
 }

@@ -12,9 +12,11 @@ from rich.table import Table
 
 from agents.errors import BackendConfigError
 from benchmarks.errors import TaskError
-from societies.config import load_config
+from societies.coalition_config import CoalitionSpec
+from societies.config import ExperimentConfig, load_config
 from societies.errors import USER_ERRORS, ConfigError
 from societies.experiment import CacheMode, RunResult, run_experiment
+from societies.presets import list_presets, locate
 from societies.progress import ProgressMonitor
 
 app = typer.Typer(
@@ -26,7 +28,32 @@ app = typer.Typer(
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 
-ConfigArg = Annotated[Path, typer.Argument(help="experiment config (YAML)", show_default=False)]
+ConfigArg = Annotated[
+    Path,
+    typer.Argument(help="experiment config (YAML) or a preset's name", show_default=False),
+]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="change one config field: KEY=VALUE, KEY a dotted path, VALUE read as YAML "
+        "(repeatable), e.g. --set generation.max_tokens=64",
+    ),
+]
+DryRunOpt = Annotated[
+    bool,
+    typer.Option("--dry-run", help="print the calls, a token estimate and the cost; call no model"),
+]
+ReplyTokensOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--reply-tokens",
+        min=1,
+        help="dry run: assumed reply length in tokens (default: max_tokens, an upper bound)",
+    ),
+]
+EXIT_BUDGET = 3
+"""Exit status of a run (or sweep) stopped by its budget."""
 
 
 def _fail(exc: Exception) -> None:
@@ -38,23 +65,52 @@ def _fail(exc: Exception) -> None:
     raise typer.Exit(code)
 
 
+def _mode(no_cache: bool, refresh_cache: bool) -> CacheMode:
+    return "off" if no_cache else "refresh" if refresh_cache else "on"
+
+
 @app.command()
-def validate(config: ConfigArg) -> None:
-    """Check a config file and print its problems (exit 2) or a summary (exit 0)."""
+def validate(config: ConfigArg, overrides: SetOpt = None) -> None:
+    """Check a config (or sweep) file and print its problems (exit 2) or a summary (exit 0)."""
+    from societies.sweep import load_sweep
+
+    path = locate(config)
     try:
-        cfg = load_config(config)
+        if _is_sweep(path):
+            plan = load_sweep(path, overrides or [])
+            out.print(f"{path}: ok: a sweep of {len(plan.cells)} cells", markup=False)
+            return
+        cfg = load_config(path, overrides or [])
         n_questions = len(cfg.task.build().questions())
     except USER_ERRORS as exc:
         _fail(exc)
         return
     agents = cfg.agent_list()
+    if isinstance(cfg.protocol, CoalitionSpec):
+        spec = cfg.protocol
+        pipelines = 1 + (len(spec.members or agents) if spec.compare_members else 0)
+        calls = n_questions * cfg.repeats * pipelines * len(spec.stages)
+        out.print(
+            f"{path}: ok: a coalition of {len(spec.members or agents)} members, "
+            f"{n_questions} questions x {cfg.repeats} repeats, stages: "
+            f"{', '.join(spec.stage_names)}; {calls} calls",
+            markup=False,
+        )
+        return
     rounds = cfg.protocol.rounds
     calls = n_questions * cfg.repeats * len(agents) * (len(rounds) + 1)
     out.print(
-        f"{config}: ok: {len(agents)} agents, {n_questions} questions x {cfg.repeats} repeats, "
+        f"{path}: ok: {len(agents)} agents, {n_questions} questions x {cfg.repeats} repeats, "
         f"rounds: initial, {', '.join(rounds)}; {calls} calls",
         markup=False,
     )
+
+
+def _is_sweep(path: Path) -> bool:
+    from societies.config import read_yaml
+    from societies.sweep import is_sweep
+
+    return path.suffix in (".yaml", ".yml") and path.is_file() and is_sweep(read_yaml(path))
 
 
 @app.command()
@@ -70,20 +126,55 @@ def run(
     refresh_cache: Annotated[
         bool, typer.Option("--refresh-cache", help="ignore cached replies, store new ones")
     ] = False,
+    overrides: SetOpt = None,
+    dry_run: DryRunOpt = False,
+    reply_tokens: ReplyTokensOpt = None,
 ) -> None:
     """Run a society experiment and write DIR/transcript.jsonl."""
+    from societies.dry_run import dry_run as estimate
+    from societies.dry_run import render_dry_run
+
+    path = locate(config)
     try:
-        cfg = load_config(config)
+        if _is_sweep(path):
+            raise ConfigError([f"{path}: this is a sweep (it has a grid): use `sociolab sweep`"])
+        cfg = load_config(path, overrides or [])
+        if dry_run:
+            render_dry_run(
+                estimate([(cfg.name, cfg)], reply_tokens=reply_tokens), out, title="dry run"
+            )
+            _budget_note(cfg)
+            return
         folder = out_dir or Path("runs") / cfg.name
-        mode: CacheMode = "off" if no_cache else "refresh" if refresh_cache else "on"
+        mode = _mode(no_cache, refresh_cache)
         with ProgressMonitor(err) as monitor:
             result = run_experiment(cfg, folder, resume=resume, cache=mode, monitor=monitor)
     except USER_ERRORS as exc:
         _fail(exc)
         return
     _summary(result)
+    if result.status == "budget":
+        err.print(
+            "stopped: the budget is reached; the transcript is valid: raise budget in the "
+            "config and continue with --resume",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_BUDGET)
     if result.status != "complete":
         raise typer.Exit(1)
+
+
+def _budget_note(cfg: ExperimentConfig) -> None:
+    if cfg.budget is not None:
+        b = cfg.budget
+        limits = [
+            f"{b.max_tokens:,} tokens" if b.max_tokens else "",
+            f"${b.max_cost_usd}" if b.max_cost_usd else "",
+        ]
+        out.print(
+            f"  budget: {' and '.join(x for x in limits if x)} (the run stops cleanly there)",
+            markup=False,
+        )
 
 
 def _summary(result: RunResult) -> None:
@@ -215,6 +306,165 @@ def replay(
         raise typer.Exit(130) from None
 
 
+@app.command()
+def sweep(
+    sweep_file: Annotated[
+        Path, typer.Argument(help="sweep file (YAML) or a preset's name", show_default=False)
+    ],
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="sweep folder (default: runs/<sweep name>)")
+    ] = None,
+    ray: Annotated[
+        str | None,
+        typer.Option(
+            "--ray",
+            help="run the cells as Ray tasks: auto (a running cluster), local (start one) "
+            "or a cluster address",
+        ),
+    ] = None,
+    overrides: SetOpt = None,
+    dry_run: DryRunOpt = False,
+    reply_tokens: ReplyTokensOpt = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="no shared response cache")] = False,
+    refresh_cache: Annotated[
+        bool, typer.Option("--refresh-cache", help="ignore cached replies, store new ones")
+    ] = False,
+    max_cells: Annotated[
+        int | None,
+        typer.Option(
+            "--max-cells", min=1, help="start at most this many unfinished cells, then stop"
+        ),
+    ] = None,
+    report: Annotated[
+        bool, typer.Option("--report/--no-report", help="end with the combined report")
+    ] = True,
+) -> None:
+    """Run every cell of a sweep into DIR/cells/<cell>/ (finished cells are skipped), then report."""
+    from societies.dry_run import dry_run as estimate
+    from societies.dry_run import render_dry_run
+    from societies.sweep import load_sweep
+    from societies.sweep_run import SweepProgress, run_sweep
+    from societies.sweep_view import render_outcomes
+
+    path = locate(sweep_file)
+    try:
+        plan = load_sweep(path, overrides or [])
+        if dry_run:
+            runs = [(c.name, c.config) for c in plan.cells]
+            d = estimate(runs, reply_tokens=reply_tokens)
+            render_dry_run(d, out, title=f"dry run of {plan.name}", per_run=True)
+            return
+        if ray is not None and max_cells is not None:
+            raise ConfigError(["--max-cells: only for the local executor (not with --ray)"])
+        folder = out_dir or Path("runs") / plan.name
+        with SweepProgress(err) as progress:
+            result = run_sweep(
+                plan,
+                folder,
+                ray=ray,
+                cache=_mode(no_cache, refresh_cache),
+                progress=progress,
+                stop_after=max_cells,
+            )
+    except USER_ERRORS as exc:
+        _fail(exc)
+        return
+    except KeyboardInterrupt:
+        err.print("interrupted: finished cells are kept; run the same command to continue")
+        raise typer.Exit(130) from None
+    render_outcomes(result, out)
+    if report:
+        _sweep_report(result.out_dir)
+    if not result.ok:
+        budget_only = all(c.status in ("complete", "skipped", "budget") for c in result.cells)
+        raise typer.Exit(EXIT_BUDGET if budget_only else 1)
+
+
+def _sweep_report(folder: Path) -> None:
+    from societies.render import safe_text
+    from societies.report import make_report, render_report
+    from societies.sweep import CELLS
+
+    cells = folder / CELLS
+    if not cells.is_dir():
+        return
+    try:
+        result = make_report([cells], out_dir=folder)
+    except USER_ERRORS as exc:
+        err.print(f"error: report: {exc}", markup=False)
+        return
+    view = _view()
+    render_report(result.metrics, view)
+    if result.files:
+        view.print(safe_text(f"wrote {', '.join(f.name for f in result.files)} in {folder}"))
+
+
+@app.command()
+def presets() -> None:
+    """List the shipped configs and sweeps (use a name wherever a config file is asked)."""
+    table = Table(title="presets", title_justify="left")
+    table.add_column("name")
+    table.add_column("kind")
+    table.add_column("description")
+    for p in list_presets():
+        table.add_row(p.name, p.kind, p.description)
+    out.print(table)
+    out.print(
+        "run one: sociolab run NAME (a config) or sociolab sweep NAME (a sweep); "
+        "on another backend: --set 'backends.local={kind: openai, model: ..., api_key_env: ...}'",
+        markup=False,
+    )
+
+
+@app.command()
+def calibrate(
+    config: ConfigArg,
+    table_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="skill table to write (default: protocol.routing.table, else skills.json)"
+        ),
+    ] = None,
+    overrides: SetOpt = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="no response cache for the calibration calls")
+    ] = False,
+) -> None:
+    """Measure each coalition member on each stage; write the skill table the router reads."""
+    import asyncio
+
+    from rich.progress import Progress
+
+    from societies.calibrate import calibrate as measure
+    from societies.calibrate import coalition_of
+    from societies.sweep_view import render_skills
+
+    try:
+        cfg = load_config(locate(config), overrides or [])
+        spec = coalition_of(cfg)
+        target = table_out or spec.routing.table or Path("skills.json")
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task("calibrating", total=None)
+            result = asyncio.run(
+                measure(
+                    cfg,
+                    target,
+                    cache=_mode(no_cache, False),
+                    on_start=lambda n: bar.update(task, total=n),
+                    on_pipeline=lambda: bar.advance(task),
+                )
+            )
+    except USER_ERRORS as exc:
+        _fail(exc)
+        return
+    render_skills(result, out)
+    if spec.routing.table is None or spec.routing.table.resolve() != target.resolve():
+        out.print(
+            f"use it: protocol.routing.table: {target} (or --set protocol.routing.table={target})",
+            markup=False,
+        )
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
@@ -222,6 +472,8 @@ def main() -> None:
     except KeyboardInterrupt:
         if len(sys.argv) > 1 and sys.argv[1] == "run":
             err.print("interrupted: the transcript so far is kept; continue with --resume")
+        elif len(sys.argv) > 1 and sys.argv[1] == "sweep":
+            err.print("interrupted: finished cells are kept; run the same command to continue")
         sys.exit(130)
 
 

@@ -4,24 +4,38 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+)
 
 from agents.backends import AnyBackendSpec
 from agents.traits import BUILTIN_TRAITS, Trait
 from benchmarks import AnyTaskSpec
+from protocols.coalition import DEFAULT_STAGES, check_templates
 from protocols.decision import DECISION_RULES
 from protocols.strategy import parse_strategy
+from societies.coalition_config import CoalitionSpec
 from societies.config_errors import format_validation_error
 from societies.errors import ConfigError
+from societies.overrides import apply_overrides
 
 GraphKind = Literal["complete", "ring", "star", "small-world", "scale-free", "random", "edges"]
 
 
-EXECUTION_FIELDS = frozenset({"concurrency", "cache"})
+_DEFAULT_TEMPLATES = [(name, prompt) for name, prompt, _ in DEFAULT_STAGES]
+
+EXECUTION_FIELDS = frozenset({"concurrency", "cache", "budget"})
 
 
 class _Strict(BaseModel):
@@ -51,6 +65,9 @@ class GraphSpec(_Strict):
 class ProtocolSpec(_Strict):
     """The rounds after the independent first answer."""
 
+    kind: Literal["rounds"] = Field(
+        "rounds", exclude=True, description="rounds of debate and reflection (the default)"
+    )
     strategy: list[str] | str = Field(default_factory=lambda: ["debate", "debate"])
 
     @field_validator("strategy")
@@ -63,6 +80,32 @@ class ProtocolSpec(_Strict):
         """Protocol names of rounds 1..R (validated)."""
         assert isinstance(self.strategy, list)
         return self.strategy
+
+
+def _protocol_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return str(value.get("kind", "rounds"))
+    return str(getattr(value, "kind", "rounds"))
+
+
+AnyProtocolSpec = Annotated[
+    Annotated[ProtocolSpec, Tag("rounds")] | Annotated[CoalitionSpec, Tag("coalition")],
+    Discriminator(_protocol_kind),
+]
+"""Rounds of debate/reflection (``{strategy: ...}``) or a coalition (``{kind: coalition, ...}``)."""
+
+
+class BudgetSpec(_Strict):
+    """Limits on what a run may spend; the run stops cleanly when one is reached.
+
+    Only calls actually made count (cache hits are free). A stopped run ends with
+    status ``budget`` and can be resumed with a higher budget.
+    """
+
+    max_tokens: int | None = Field(None, ge=1, description="prompt + completion tokens")
+    max_cost_usd: float | None = Field(
+        None, gt=0.0, description="cost from the backends' price_per_1m_* fields"
+    )
 
 
 class GenerationSpec(_Strict):
@@ -91,12 +134,13 @@ class ExperimentConfig(_Strict):
     traits: list[Trait] = Field(default_factory=list, description="user-defined traits")
     agents: list[AgentSpec] = Field(min_length=1)
     graph: GraphSpec = GraphSpec()
-    protocol: ProtocolSpec = ProtocolSpec()
+    protocol: AnyProtocolSpec = ProtocolSpec()
     decision: str = "majority"
     repeats: int = Field(1, ge=1)
     generation: GenerationSpec = GenerationSpec()
     concurrency: int = Field(16, ge=1, description="episodes in flight at once")
     cache: CacheSpec = CacheSpec()
+    budget: BudgetSpec | None = Field(None, description="stop cleanly when reached")
 
     def all_traits(self) -> dict[str, Trait]:
         """Built-in traits plus the config's own (which may override them)."""
@@ -173,9 +217,12 @@ def check_references(data: dict[str, Any]) -> list[tuple[str, str]]:
             problems.append(("agents", f"duplicate agent name {name!r}"))
         seen.add(name)
     decision = data.get("decision", "majority")
-    if isinstance(decision, str) and decision not in DECISION_RULES:
+    raw_protocol = data.get("protocol")
+    coalition = isinstance(raw_protocol, dict) and raw_protocol.get("kind") == "coalition"
+    society_rules = [r for r in DECISION_RULES if r != "first"]  # 'first' is a coalition's
+    if isinstance(decision, str) and not coalition and decision not in society_rules:
         problems.append(
-            ("decision", f"unknown rule {decision!r} (known: {', '.join(DECISION_RULES)})")
+            ("decision", f"unknown rule {decision!r} (known: {', '.join(society_rules)})")
         )
     raw_graph = data.get("graph")
     g: dict[str, Any] = raw_graph if isinstance(raw_graph, dict) else {}
@@ -193,6 +240,76 @@ def check_references(data: dict[str, Any]) -> list[tuple[str, str]]:
     center = g.get("center")
     if center is not None and center not in seen:
         problems.append(("graph.center", f"unknown agent {center!r} (known: {', '.join(names)})"))
+    if coalition:
+        assert isinstance(raw_protocol, dict)
+        problems += check_coalition(raw_protocol, names, data)
+    return problems
+
+
+def check_coalition(
+    protocol: dict[str, Any], names: list[str], data: dict[str, Any]
+) -> list[tuple[str, str]]:
+    """Cross-field checks of a coalition protocol, on the raw data."""
+    problems: list[tuple[str, str]] = []
+    known = ", ".join(names)
+    raw_members = protocol.get("members")
+    members = names
+    if isinstance(raw_members, list):
+        members = [m for m in raw_members if isinstance(m, str)]
+        for i, m in enumerate(raw_members):
+            if isinstance(m, str) and m not in names:
+                problems.append((f"protocol.members[{i}]", f"unknown agent {m!r} (known: {known})"))
+        if len(set(members)) != len(members):
+            problems.append(("protocol.members", "a member is listed twice"))
+    raw_stages = protocol.get("stages")
+    stage_names = [s for s, _ in _DEFAULT_TEMPLATES]
+    if isinstance(raw_stages, list):
+        pairs = [
+            (str(st.get("name")), str(st.get("prompt")))
+            for st in raw_stages
+            if isinstance(st, dict) and isinstance(st.get("prompt"), str)
+        ]
+        if len(pairs) == len(raw_stages):
+            for i, msg in check_templates(pairs):
+                problems.append((f"protocol.stages[{i}].prompt", msg))
+        stage_names = [str(st.get("name")) for st in raw_stages if isinstance(st, dict)]
+    routing = protocol.get("routing")
+    skills = routing.get("skills") if isinstance(routing, dict) else None
+    for i, entry in enumerate(skills if isinstance(skills, list) else []):
+        if not isinstance(entry, dict):
+            continue
+        if isinstance(entry.get("member"), str) and entry["member"] not in members:
+            problems.append(
+                (
+                    f"protocol.routing.skills[{i}].member",
+                    f"{entry['member']!r} is not a member (members: {', '.join(members)})",
+                )
+            )
+        if isinstance(entry.get("stage"), str) and entry["stage"] not in stage_names:
+            problems.append(
+                (
+                    f"protocol.routing.skills[{i}].stage",
+                    f"unknown stage {entry['stage']!r} (stages: {', '.join(stage_names)})",
+                )
+            )
+    calibration = protocol.get("calibration")
+    ref = calibration.get("reference") if isinstance(calibration, dict) else None
+    if isinstance(ref, str) and ref not in members:
+        problems.append(
+            (
+                "protocol.calibration.reference",
+                f"{ref!r} is not a member (members: {', '.join(members)})",
+            )
+        )
+    decision = data.get("decision")
+    if decision is not None and decision != "first":
+        problems.append(
+            (
+                "decision",
+                f"a coalition answers with its own pipeline: remove decision (got {decision!r}) "
+                "or set it to 'first'",
+            )
+        )
     return problems
 
 
@@ -217,9 +334,12 @@ def parse_config(
     return cfg
 
 
-def load_config(path: Path | str) -> ExperimentConfig:
-    """Read and validate a YAML config file; relative paths in it resolve against its folder."""
-    path = Path(path)
+def read_yaml(path: Path) -> dict[str, Any]:
+    """A YAML file's top-level mapping.
+
+    Raises:
+        ConfigError: the file cannot be read, is not YAML, or is not a mapping.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -234,4 +354,16 @@ def load_config(path: Path | str) -> ExperimentConfig:
         ) from None
     if not isinstance(data, dict):
         raise ConfigError([f"{path}: expected a mapping of config fields at the top level"])
+    return data
+
+
+def load_config(path: Path | str, overrides: Sequence[str] = ()) -> ExperimentConfig:
+    """Read and validate a YAML config file; relative paths in it resolve against its folder.
+
+    Args:
+        path: the YAML file.
+        overrides: ``key=value`` strings applied first (see :func:`apply_overrides`).
+    """
+    path = Path(path)
+    data = apply_overrides(read_yaml(path), overrides)
     return parse_config(data, source=str(path), base_dir=path.resolve().parent)

@@ -75,6 +75,7 @@ def format_validation_error(
         elif kind == "union_tag_invalid":
             ctx = err.get("ctx", {})
             tag = str(ctx.get("discriminator", "kind")).strip("'")
+            tag = "kind" if tag.endswith("()") else tag  # a callable discriminator
             msg = f"unknown {tag} {ctx.get('tag')!r} (known: {ctx.get('expected_tags')})"
         elif kind == "union_tag_not_found":
             ctx = err.get("ctx", {})

@@ -181,11 +181,15 @@ def _cost_section(gs: Sequence[GroupMetrics]) -> Section:
 
 def sections(metrics: Metrics) -> list[Section]:
     """The report's tables, groups side by side (influence only when some agent changed)."""
+    from societies.coalition_report import coalition_section
+
     gs = metrics.groups
     influence = _influence_section(gs)
+    coalition = coalition_section(gs)
     return [
         _runs_section(gs),
         *_round_sections(gs),
+        *([coalition] if coalition is not None else []),
         _conformity_section(gs),
         _dynamics_section(gs),
         _agents_section(gs),

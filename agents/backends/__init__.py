@@ -1,12 +1,14 @@
 """Backends: one module per provider, plus the shared wrapper and cache.
 
 Importing this package registers the built-in providers: ``openai``,
-``llamacpp`` and ``scripted`` (a simulation for tests and scale runs).
+``llamacpp``, ``hf`` (torch and transformers are imported only when a model
+loads) and ``scripted`` (a simulation for tests and scale runs).
 """
 
 from agents.backends.base import BackendSpec, Provider, RetrySpec
 from agents.backends.cache import ResponseCache, cache_key
 from agents.backends.client import BackendClient, UsageTotals
+from agents.backends.hf import HFProvider, HFSpec
 from agents.backends.llamacpp import LlamaCppProvider, LlamaCppSpec
 from agents.backends.openai import OpenAIProvider, OpenAISpec
 from agents.backends.registry import PROVIDERS, create_provider, register, require
@@ -20,6 +22,8 @@ __all__ = [
     "ChatRequest",
     "Completion",
     "GenParams",
+    "HFProvider",
+    "HFSpec",
     "LlamaCppProvider",
     "LlamaCppSpec",
     "Message",
@@ -42,7 +46,9 @@ from typing import Annotated
 
 from pydantic import Field
 
-AnyBackendSpec = Annotated[OpenAISpec | LlamaCppSpec | ScriptedSpec, Field(discriminator="kind")]
+AnyBackendSpec = Annotated[
+    OpenAISpec | LlamaCppSpec | HFSpec | ScriptedSpec, Field(discriminator="kind")
+]
 """The config model of any built-in backend, selected by its ``kind``."""
 
 __all__ += ["AnyBackendSpec"]

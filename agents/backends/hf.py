@@ -1,0 +1,288 @@
+"""A local HuggingFace model (``transformers`` + ``torch``) with cross-agent micro-batching.
+
+The model is a hub id, a local folder, a ``.gguf`` file or the embedded name
+``smollm2-135m-instruct`` (the same file the ``llamacpp`` backend uses). A GGUF
+is converted once into a cached safetensors folder (see
+:mod:`agents.backends.hf_convert`). The model is loaded in :meth:`HFProvider.start`,
+which the shared wrapper calls on the first cache miss only, so a rerun served
+from the response cache never loads it.
+
+Concurrent requests of all agents and episodes meet in one
+:class:`~agents.backends.hf_batcher.MicroBatcher` per loaded model, which runs
+them in batches of up to ``max_batch`` on one worker thread (see
+:mod:`agents.backends.hf_engine` for what may differ between rows).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import hashlib
+import re
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
+
+from agents.backends.base import BackendSpec, Provider
+from agents.backends.hf_batcher import BatcherStats, MicroBatcher
+from agents.backends.hf_convert import ensure_converted
+from agents.backends.hf_engine import Engine, GenJob, load_engine, resolve_device, resolve_dtype
+from agents.backends.model_store import (
+    DEFAULT_MODEL,
+    EMBEDDED_MODELS,
+    resolve_model_file,
+    sha256_file,
+)
+from agents.backends.registry import register, require
+from agents.backends.types import ChatRequest, Completion
+from agents.errors import BackendConfigError, BackendError
+
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$")
+_SMALL_FILES = {".json", ".jinja", ".txt", ".model", ".py"}
+
+
+class HFSpec(BackendSpec):
+    """Config of the ``hf`` backend."""
+
+    kind: Literal["hf"] = "hf"
+    model: str = Field(
+        DEFAULT_MODEL,
+        description="an embedded model name, a hub id, a local model folder or a .gguf file",
+    )
+    revision: str | None = Field(None, description="hub branch, tag or commit (hub ids only)")
+    dtype: Literal["auto", "bfloat16", "float16", "float32"] = Field(
+        "auto", description="auto: bfloat16 where the device computes it natively, else float32"
+    )
+    device: str = Field("auto", pattern=r"^(auto|cpu|cuda(:[0-9]+)?)$")
+    max_batch: int = Field(16, ge=1, le=1024, description="most requests in one generate call")
+    max_wait_ms: float = Field(
+        5.0, ge=0.0, le=60_000.0, description="longest wait for a batch to fill up"
+    )
+    chat_template: str | None = Field(
+        None, description="Jinja chat template text, overriding the model's own"
+    )
+    threads: int | None = Field(
+        None,
+        ge=1,
+        description="CPU threads for torch (process-wide, while loaded; default: torch's choice)",
+    )
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """Where a model comes from: exactly one of ``gguf``, ``folder`` or ``hub``."""
+
+    gguf: Path | None = None
+    gguf_sha256: str | None = None  # known in advance for embedded models
+    embedded: str | None = None
+    folder: Path | None = None
+    hub: str | None = None
+
+    @staticmethod
+    def parse(model: str, *, name: str) -> ModelSource:
+        """Classify ``model`` without downloading or loading anything.
+
+        Raises:
+            BackendConfigError: a path that does not exist, or not a model reference at all.
+        """
+        if model in EMBEDDED_MODELS:
+            return ModelSource(embedded=model, gguf_sha256=EMBEDDED_MODELS[model].sha256)
+        path = Path(model).expanduser()
+        if model.endswith(".gguf"):
+            if not path.is_file():
+                raise BackendConfigError(f"backends.{name}.model: file {model!r} does not exist")
+            return ModelSource(gguf=path)
+        if path.is_dir():
+            if not (path / "config.json").is_file():
+                raise BackendConfigError(
+                    f"backends.{name}.model: folder {model!r} has no config.json "
+                    "(expected a transformers model folder)"
+                )
+            return ModelSource(folder=path)
+        if _HUB_ID.match(model) and not model.startswith((".", "~")):
+            return ModelSource(hub=model)
+        known = ", ".join(sorted(EMBEDDED_MODELS))
+        raise BackendConfigError(
+            f"backends.{name}.model: {model!r} is not an embedded model (known: {known}), "
+            "an existing folder, a .gguf file or a hub id like 'org/name'"
+        )
+
+
+def _folder_fingerprint(folder: Path) -> str:
+    """sha256 of a model folder's small files' contents and of every file's name and size."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(folder).as_posix()
+        digest.update(f"{rel}\0{path.stat().st_size}\0".encode())
+        if path.suffix in _SMALL_FILES and path.stat().st_size < (1 << 20):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@register("hf")
+class HFProvider(Provider):
+    """A transformers model in this process, shared by every agent naming the backend.
+
+    Attributes:
+        converted: after :meth:`start`, whether it had to convert a GGUF (None: not a GGUF).
+        load_path: after :meth:`start`, the folder or hub id actually loaded.
+    """
+
+    # transformers' loading patches torch globally (meta-device initialisation, weight
+    # tying), so two models loading at once in two threads corrupt each other: one at a time.
+    _loading: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, spec: HFSpec, *, name: str, source: ModelSource) -> None:
+        self.spec = spec
+        self.name = name
+        self.source = source
+        self.converted: bool | None = None
+        self.load_path: str | None = None
+        self._device: str | None = None
+        self._dtype: str | None = None
+        self._identity: dict[str, Any] | None = None
+        self._engine: Engine | None = None
+        self._batcher: MicroBatcher[GenJob, Completion] | None = None
+        self._threads_before: int | None = None
+
+    @classmethod
+    def from_spec(cls, spec: BackendSpec, *, name: str) -> HFProvider:
+        """Build from an :class:`HFSpec` (checks the model reference; loads nothing)."""
+        assert isinstance(spec, HFSpec)
+        source = ModelSource.parse(spec.model, name=name)
+        if spec.revision is not None and source.hub is None:
+            raise BackendConfigError(
+                f"backends.{name}.revision: only hub ids have revisions ({spec.model!r} is local)"
+            )
+        return cls(spec, name=name, source=source)
+
+    @property
+    def device(self) -> str:
+        """The resolved device (``cpu``, ``cuda``, ``cuda:N``)."""
+        if self._device is None:
+            self._device = resolve_device(self.spec.device)
+        return self._device
+
+    @property
+    def dtype(self) -> str:
+        """The resolved dtype (``bfloat16``, ``float16``, ``float32``)."""
+        if self._dtype is None:
+            explicit = self.spec.dtype != "auto"
+            self._dtype = self.spec.dtype if explicit else resolve_dtype("auto", self.device)
+        return self._dtype
+
+    def _gguf_sha256(self) -> str:
+        src = self.source
+        if src.gguf_sha256 is not None:
+            return src.gguf_sha256
+        assert src.gguf is not None
+        return sha256_file(src.gguf)
+
+    def identity(self) -> dict[str, Any]:
+        """Kind, model (file sha256, folder fingerprint or hub id + revision) and dtype.
+
+        Cheap: never loads (or downloads) the model; a local GGUF is hashed once.
+        """
+        if self._identity is None:
+            src = self.source
+            ident: dict[str, Any] = {"kind": self.kind}
+            if src.embedded is not None or src.gguf is not None:
+                ident["model_sha256"] = self._gguf_sha256()
+            elif src.folder is not None:
+                ident["model"] = src.folder.name
+                ident["folder_sha256"] = _folder_fingerprint(src.folder)
+            else:
+                ident["model"] = src.hub
+                ident["revision"] = self.spec.revision or "main"
+            ident["dtype"] = self.dtype
+            ident["chat_template"] = self.spec.chat_template
+            self._identity = ident
+        return dict(self._identity)
+
+    def max_concurrency(self) -> int:
+        """Enough requests in flight to fill several batches."""
+        return 4 * self.spec.max_batch
+
+    @property
+    def batch_stats(self) -> BatcherStats | None:
+        """Batch counters of the running model (None before :meth:`start`)."""
+        return self._batcher.stats if self._batcher is not None else None
+
+    async def start(self) -> None:
+        """Convert (once) and load the model, then start its batch worker."""
+        if self._engine is not None:
+            return
+        engine = await asyncio.to_thread(self._load_one_at_a_time)
+        self._engine = engine
+        self._batcher = MicroBatcher(
+            engine.run_batch,
+            max_batch=self.spec.max_batch,
+            max_wait_s=self.spec.max_wait_ms / 1000.0,
+            name=f"hf-{self.name}",
+        )
+
+    def _load_one_at_a_time(self) -> Engine:
+        with self._loading:
+            return self._load()
+
+    def _load(self) -> Engine:
+        if self.spec.threads is not None and self.device == "cpu":
+            # torch has one intra-op thread pool per process. On a busy machine fewer
+            # threads than cores avoids threads spinning at barriers for a descheduled peer.
+            torch = require("torch", extra="hf")
+            self._threads_before = int(torch.get_num_threads())
+            torch.set_num_threads(self.spec.threads)
+        src = self.source
+        revision: str | None = None
+        if src.embedded is not None or src.gguf is not None:
+            gguf = src.gguf or resolve_model_file(self.spec.model)
+            done = ensure_converted(gguf, sha256=self._gguf_sha256(), dtype=self.dtype)
+            self.converted = done.created
+            path = str(done.path)
+        elif src.folder is not None:
+            path = str(src.folder)
+        else:
+            assert src.hub is not None
+            path, revision = src.hub, self.spec.revision
+        self.load_path = path
+        return load_engine(
+            path,
+            revision=revision,
+            dtype=self.dtype,
+            device=self.device,
+            label=self.spec.model,
+            chat_template=self.spec.chat_template,
+        )
+
+    async def generate(self, request: ChatRequest) -> Completion:
+        """Queue the request for the next batch and wait for its reply (latency included)."""
+        engine, batcher = self._engine, self._batcher
+        if engine is None or batcher is None:
+            raise BackendError(f"backends.{self.name}: model not loaded (start() not called)")
+        started = time.perf_counter()
+        prompt = engine.render(request.messages)
+        job = GenJob(prompt=prompt, params=request.params)
+        done = await batcher.submit(job, key=request.params.max_tokens, size=len(prompt))
+        # Latency as the caller saw it: waiting for a batch included.
+        return done.model_copy(update={"latency_s": time.perf_counter() - started})
+
+    async def close(self) -> None:
+        """Stop the batch worker and release the model."""
+        batcher, self._batcher = self._batcher, None
+        if batcher is not None:
+            await batcher.close()
+        engine, self._engine = self._engine, None
+        if engine is not None:
+            on_gpu = engine.device.startswith("cuda")
+            torch = engine.torch
+            del engine
+            gc.collect()
+            if on_gpu:
+                torch.cuda.empty_cache()
+            if self._threads_before is not None:
+                torch.set_num_threads(self._threads_before)
+                self._threads_before = None

@@ -1,0 +1,96 @@
+"""``--set key=value``: change one field of a config (or a sweep's base) from the command line.
+
+``key`` is a dotted path into the YAML (``backends.local.kind``,
+``agents.0.trait``: list items by index); ``value`` is read as YAML, so
+``--set generation.max_tokens=64`` sets a number and
+``--set 'backends.local={kind: openai, model: gpt-4o-mini, api_key_env: OPENAI_API_KEY}'``
+replaces a whole backend. Missing mappings on the way are created. A relative
+``path`` or ``table`` given this way is taken relative to the current folder
+(not the config's), since that is where it was typed.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from societies.errors import ConfigError
+
+PATH_KEYS = frozenset({"path", "table"})
+"""Last keys whose relative values are made absolute against the current folder."""
+
+
+def parse_override(item: str) -> tuple[list[str], Any]:
+    """Split ``a.b=value`` into (["a", "b"], parsed value).
+
+    Raises:
+        ConfigError: no ``=``, an empty key part, or a value that is not YAML.
+    """
+    key, sep, raw = item.partition("=")
+    parts = key.strip().split(".")
+    if not sep or not all(parts):
+        raise ConfigError([f"--set {item!r}: expected KEY=VALUE with a dotted KEY (a.b.c=1)"])
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError as exc:
+        raise ConfigError([f"--set {item!r}: the value is not valid YAML: {exc}"]) from None
+    if parts[-1] in PATH_KEYS and isinstance(value, str) and value:
+        p = Path(value).expanduser()
+        value = str(p if p.is_absolute() else (Path.cwd() / p).resolve())
+    return parts, value
+
+
+def set_path(data: dict[str, Any], parts: Sequence[str], value: Any, *, label: str) -> None:
+    """Set ``data[parts[0]][parts[1]]... = value`` in place, creating mappings on the way.
+
+    Raises:
+        ConfigError: a step goes into a value that is neither a mapping nor a list,
+            or a list index is not a valid integer.
+    """
+    node: Any = data
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
+        where = ".".join(parts[: depth + 1])
+        if isinstance(node, dict):
+            if last:
+                node[part] = value
+                return
+            if part not in node or node[part] is None:
+                node[part] = {}
+            node = node[part]
+        elif isinstance(node, list):
+            index = int(part) if part.isdigit() else -1
+            if not 0 <= index < len(node):
+                raise ConfigError(
+                    [f"{label}: {where}: {part!r} is not an index of a list of {len(node)}"]
+                )
+            if last:
+                node[index] = value
+                return
+            node = node[index]
+        else:
+            raise ConfigError(
+                [f"{label}: {where}: cannot go into {type(node).__name__} value {node!r}"]
+            )
+
+
+def apply_overrides(data: dict[str, Any], overrides: Sequence[str]) -> dict[str, Any]:
+    """A copy of ``data`` with each ``key=value`` applied in order.
+
+    Raises:
+        ConfigError: a malformed override or a path that cannot be followed.
+    """
+    if not overrides:
+        return data
+    out = copy.deepcopy(data)
+    for item in overrides:
+        parts, value = parse_override(item)
+        set_path(out, parts, value, label=f"--set {item!r}")
+    return out
+
+
+__all__ = ["PATH_KEYS", "apply_overrides", "parse_override", "set_path"]
