@@ -14,6 +14,7 @@ from agents.errors import BackendConfigError
 from benchmarks.errors import TaskError
 from societies.coalition_config import CoalitionSpec
 from societies.config import ExperimentConfig, load_config
+from societies.dry_run import DryRun
 from societies.errors import USER_ERRORS, ConfigError
 from societies.experiment import CacheMode, RunResult, run_experiment
 from societies.presets import list_presets, locate
@@ -140,10 +141,9 @@ def run(
             raise ConfigError([f"{path}: this is a sweep (it has a grid): use `sociolab sweep`"])
         cfg = load_config(path, overrides or [])
         if dry_run:
-            render_dry_run(
-                estimate([(cfg.name, cfg)], reply_tokens=reply_tokens), out, title="dry run"
-            )
-            _budget_note(cfg)
+            d = estimate([(cfg.name, cfg)], reply_tokens=reply_tokens)
+            render_dry_run(d, out, title="dry run")
+            _budget_note(cfg, d)
             return
         folder = out_dir or Path("runs") / cfg.name
         mode = _mode(no_cache, refresh_cache)
@@ -164,17 +164,19 @@ def run(
         raise typer.Exit(1)
 
 
-def _budget_note(cfg: ExperimentConfig) -> None:
-    if cfg.budget is not None:
-        b = cfg.budget
-        limits = [
-            f"{b.max_tokens:,} tokens" if b.max_tokens else "",
-            f"${b.max_cost_usd}" if b.max_cost_usd else "",
-        ]
-        out.print(
-            f"  budget: {' and '.join(x for x in limits if x)} (the run stops cleanly there)",
-            markup=False,
-        )
+def _budget_note(cfg: ExperimentConfig, d: DryRun) -> None:
+    if cfg.budget is None:
+        return
+    b = cfg.budget
+    limits = [
+        f"{b.max_tokens:,} tokens" if b.max_tokens else "",
+        f"${b.max_cost_usd}" if b.max_cost_usd else "",
+    ]
+    over = (b.max_tokens is not None and d.prompt_tokens + d.completion_tokens > b.max_tokens) or (
+        b.max_cost_usd is not None and d.cost_usd > b.max_cost_usd
+    )
+    note = "the estimate exceeds it: the run would stop there" if over else "within it"
+    out.print(f"  budget: {' and '.join(x for x in limits if x)} ({note})", markup=False)
 
 
 def _summary(result: RunResult) -> None:

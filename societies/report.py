@@ -122,8 +122,8 @@ def write_parquet(metrics: Metrics, path: Path) -> Path | None:
     """metrics.parquet (same rows as the CSV) when pyarrow is installed, else None."""
     if importlib.util.find_spec("pyarrow") is None:
         return None
-    import pyarrow as pa  # type: ignore[import-untyped]
-    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     rows = [{k: _csv_value(v) for k, v in row.items()} for row in metric_rows(metrics)]
     schema = pa.schema(

@@ -11,6 +11,19 @@ Concurrent requests of all agents and episodes meet in one
 :class:`~agents.backends.hf_batcher.MicroBatcher` per loaded model, which runs
 them in batches of up to ``max_batch`` on one worker thread (see
 :mod:`agents.backends.hf_engine` for what may differ between rows).
+
+Batching does not change replies: a greedy reply (and a seeded sample) is the
+same whether its request ran alone or with others. Attention is computed row
+by row without the padding (:mod:`agents.backends.hf_attention`) and a lone
+request runs beside a copy of itself, so every matmul sees at least two rows;
+what remains is that a matmul gives a row the same bits whatever the number of
+rows, which holds for the CPU's bfloat16 kernels (oneDNN; tested) but not for
+MKL's float32 ones (last-bit differences that can, rarely, change a greedy
+token) nor, in general, for cuBLAS on a GPU.
+
+The response cache keys on :meth:`HFProvider.identity`: the model (file sha256,
+folder fingerprint, or hub id and revision), the resolved dtype and the chat
+template; not the device, although a GPU and a CPU may round differently.
 """
 
 from __future__ import annotations

@@ -63,7 +63,9 @@ def ensure_converted(gguf: Path, *, sha256: str, dtype: str) -> Converted:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if (target / MARKER).is_file():  # another process converted it meanwhile
             return Converted(target, created=False)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        for stale in target.parent.glob(f".tmp-{target.name}.*"):  # left by a killed conversion
+            shutil.rmtree(stale, ignore_errors=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{target.name}.", dir=target.parent))
         try:
             _convert(gguf, tmp, dtype)
             (tmp / MARKER).write_text(

@@ -20,10 +20,11 @@ backends. Rows of one batch may differ in all of these except ``max_tokens``
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -219,6 +220,7 @@ class Engine:
             pad_token_id=self.pad_id,
         )
         self._lists = (transformers.LogitsProcessorList, transformers.StoppingCriteriaList)
+        self._linears = [m for m in model.modules() if isinstance(m, self.torch.nn.Linear)]
 
     def render(self, messages: Sequence[Message]) -> str:
         """The prompt text for ``messages``, through the chat template.
@@ -258,12 +260,6 @@ class Engine:
 
     def _generate(self, jobs: Sequence[GenJob], encoded: Sequence[list[int]]) -> list[Completion]:
         torch = self.torch
-        wanted = len(jobs)
-        if wanted == 1:
-            # A lone row runs with a copy beside it: CPU matmuls take another code path
-            # for a single row (M=1), whose rounding differs, so a reply generated alone
-            # would not match the same reply generated in a batch. The copy is dropped.
-            jobs, encoded = [jobs[0], jobs[0]], [encoded[0], encoded[0]]
         width = max(len(ids) for ids in encoded)
         input_ids = torch.full((len(jobs), width), self.pad_id, dtype=torch.long)
         attention = torch.zeros((len(jobs), width), dtype=torch.long)
@@ -290,7 +286,7 @@ class Engine:
             pad_token_id=self.pad_id,
         )
         started = time.perf_counter()
-        with torch.inference_mode():
+        with torch.inference_mode(), self._two_rows(len(jobs) == 1):
             out = self.model.generate(
                 input_ids=input_ids.to(self.device),
                 attention_mask=attention.to(self.device),
@@ -298,17 +294,15 @@ class Engine:
                 **options,
             )
         seconds = time.perf_counter() - started
-        generated = out[:wanted, width:].tolist()
+        generated = out[:, width:].tolist()
         completions = [
             self._finish(job, len(ids), row, i, stops)
-            for i, (job, ids, row) in enumerate(
-                zip(jobs[:wanted], encoded, generated, strict=False)
-            )
+            for i, (job, ids, row) in enumerate(zip(jobs, encoded, generated, strict=True))
         ]
         if logger.isEnabledFor(logging.DEBUG):
             record = BatchRecord(
                 model=self.label,
-                prompts=tuple(j.prompt for j in jobs[:wanted]),
+                prompts=tuple(j.prompt for j in jobs),
                 max_new_tokens=max_new,
                 prompt_tokens=tuple(c.usage.prompt_tokens for c in completions),
                 completion_tokens=tuple(c.usage.completion_tokens for c in completions),
@@ -319,6 +313,41 @@ class Engine:
                 self.label, len(jobs), max_new, seconds, extra={"hf_batch": record},
             )  # fmt: skip
         return completions
+
+    @contextlib.contextmanager
+    def _two_rows(self, active: bool) -> Iterator[None]:
+        """While decoding a lone request, give every linear layer two rows instead of one.
+
+        CPU matmuls take another code path for a single row (M=1) whose rounding
+        differs from the path for two or more rows, so a reply generated alone would
+        not match the same reply generated in a batch. A zero row is added to each
+        one-row input and its output dropped (about 10% more time per lone step).
+        """
+        if not active:
+            yield
+            return
+        torch = self.torch
+
+        def widen(module: Any, args: tuple[Any, ...]) -> tuple[Any, ...] | None:
+            x = args[0]
+            if x.numel() != x.shape[-1]:
+                module._sociolab_widened = False
+                return None
+            module._sociolab_widened = True
+            return (torch.cat([x, torch.zeros_like(x)], dim=0), *args[1:])
+
+        def narrow(module: Any, args: tuple[Any, ...], out: Any) -> Any:
+            return out[:1] if module._sociolab_widened else None
+
+        handles = []
+        for layer in self._linears:
+            handles.append(layer.register_forward_pre_hook(widen))
+            handles.append(layer.register_forward_hook(narrow))
+        try:
+            yield
+        finally:
+            for handle in handles:
+                handle.remove()
 
     def _finish(
         self, job: GenJob, prompt_tokens: int, row: list[int], i: int, stops: _RowStops | None

@@ -49,6 +49,12 @@ if str(ROOT) not in sys.path:
 
 README = Path(__file__).with_name("README.md")
 SECTION = "## hf_batching"
+BEGIN = "<!-- hf_batching figures: written by benchmarks/perf/hf_batching.py -->"
+END = "<!-- end of hf_batching figures -->"
+DESCRIPTION = (
+    "`python benchmarks/perf/hf_batching.py`: one society experiment run several ways "
+    "in one process (see the script's docstring)."
+)
 
 
 def config(backend: dict[str, Any], questions: int, max_tokens: int) -> dict[str, Any]:
@@ -262,19 +268,25 @@ def table(ways: list[Way]) -> str:
     return "\n".join(rows)
 
 
-def write_readme(body: str) -> None:
-    """Replace (or append) the ``hf_batching`` section of the perf README."""
+def write_readme(figures: str) -> None:
+    """Put ``figures`` between the markers of the ``hf_batching`` README section.
+
+    The rest of the section (the hand-written analysis) is kept; a missing
+    section is created with a short description.
+    """
     text = README.read_text(encoding="utf-8") if README.exists() else "# Performance benchmarks\n"
-    lines = text.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.strip() == SECTION), None)
-    if start is None:
-        new = [*lines, "", *body.rstrip("\n").splitlines()]
+    block = f"{BEGIN}\n{figures.strip()}\n{END}"
+    if BEGIN in text and END in text:
+        head, rest = text.split(BEGIN, 1)
+        text = head + block + rest.split(END, 1)[1]
+    elif SECTION in text.splitlines():
+        lines = text.splitlines()
+        at = lines.index(SECTION)
+        end = next((i for i in range(at + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+        text = "\n".join([*lines[:end], "", block, "", *lines[end:]])
     else:
-        end = next(
-            (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
-        )
-        new = [*lines[:start], *body.rstrip("\n").splitlines(), "", *lines[end:]]
-    README.write_text("\n".join(new).rstrip("\n") + "\n", encoding="utf-8")
+        text = f"{text.rstrip()}\n\n{SECTION}\n\n{DESCRIPTION}\n\n{block}\n"
+    README.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
 
 
 def main() -> None:
@@ -313,21 +325,12 @@ def main() -> None:
     if args.no_readme:
         return
     body = [
-        SECTION,
-        "",
-        "`python benchmarks/perf/hf_batching.py` — one society experiment (3 agents, 3 debate "
-        f"rounds after the independent answers, {args.questions} arithmetic questions, "
-        f"{args.questions * 12} agent-turns; SmolLM2-135M-Instruct, {args.device}, {args.dtype}, "
-        f"greedy, max_tokens {args.max_tokens}, cache off) run several ways in one process. "
-        "Wall time includes loading the model (about 1 s from the converted cache). `raw` "
-        "is plain `model.generate` (transformers defaults) on the same prompts in the batches "
-        "the batched run formed; CPU s/turn counts this process and its children.",
-        "",
-        f"Measured {date.today().isoformat()}: {header}.",
+        f"Measured {date.today().isoformat()}: {header}. {args.questions} questions "
+        f"({args.questions * 12} agent-turns), max_tokens {args.max_tokens}.",
     ]
     for i, (ways, same) in enumerate(results, 1):
         body += ["", f"Run {i} (batched replies identical to sequential: {same}):", "", table(ways)]
-    write_readme("\n".join(body) + "\n")
+    write_readme("\n".join(body))
     print(f"wrote the {SECTION!r} section of {README}")
 
 

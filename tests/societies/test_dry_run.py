@@ -102,7 +102,7 @@ def test_cost_comes_from_the_prices_in_the_config_without_any_call(tmp_path: Pat
     result = CliRunner().invoke(app, ["run", str(config), "--dry-run", "--reply-tokens", "50"])
     assert result.exit_code == 0, result.output
     assert "18 calls" in result.output and f"~${expected:,.4f}" in result.output
-    assert "budget: $5" in result.output
+    assert "budget: $5.0 (within it)" in result.output
     assert not (tmp_path / "runs").exists()
 
 
