@@ -33,10 +33,6 @@ def main(argv: list[str] | None = None) -> int:
     params.n_ctx = args.n_parallel * args.ctx_per_slot
     params.cpuparams.n_threads = args.threads
     params.cpuparams_batch.n_threads = args.threads
-    # No busy-wait polling between tasks: an idle server must not hold a core
-    # (with the default, an idle server kept ~75% of a CPU busy).
-    params.cpuparams.poll = 0
-    params.cpuparams_batch.poll = 0
     params.hostnames = ["127.0.0.1"]
     params.port = args.port
     if args.chat_template_file:
