@@ -8,12 +8,11 @@ from the same prompt generated alone (measured: SmolLM2 on CPU, logits off by
 up to 0.4, different text).
 
 This attention function hands each row to ``scaled_dot_product_attention``
-with its padding sliced off, so every row is computed with exactly the shapes
-it would have alone (consecutive rows with the same padding share one call:
-the kernel treats batch rows independently). The other layers (linear, norm,
-rotary, MLP) work row by row already; on CPU the bfloat16 matmuls of
-oneDNN give each row the same bits whatever the number of rows, which the
-tests check end to end. Cases outside its scope (sliding windows, soft-capping,
+on its own, with its padding sliced off, so every row is computed with exactly
+the shapes it would have alone. The other layers (linear, norm, rotary, MLP)
+work row by row already; on CPU the bfloat16 matmuls of oneDNN give a row the
+same bits whatever the number of rows (two or more; see ``Engine._two_rows``
+for a lone row), which the tests check end to end. Cases outside its scope (sliding windows, soft-capping,
 attention biases, chunked prefill) fall back to transformers' ``sdpa``.
 
 While decoding, each row's query heads are grouped by the key/value head they
@@ -80,35 +79,37 @@ def rowwise_attention(
             dropout=dropout, scaling=scaling, is_causal=is_causal, **kwargs,
         )  # fmt: skip
     sdpa = torch.nn.functional.scaled_dot_product_attention
-    runs = _runs(_starts(attention_mask, batch))
+    starts = _starts(attention_mask, batch)
+    # One call per row, even for rows with equal padding: with several threads the
+    # kernel divides its work by the number of (row, head) pairs, so rows computed
+    # together are not rounded like a row computed alone.
     if q_len == 1:
         # Decoding: the row's query heads grouped by the key/value head they share
         # (``n_rep`` queries per kv head), so no key/value copies are made.
         n_rep = heads // kv_heads
         out = query.new_empty((batch, 1, heads, value.shape[-1]))
-        for first, end, start in runs:
-            rows = end - first
+        for row, start in enumerate(starts):
             piece = sdpa(
-                query[first:end].reshape(rows, kv_heads, n_rep, dim),
-                key[first:end, :, start:],
-                value[first:end, :, start:],
+                query[row : row + 1].reshape(1, kv_heads, n_rep, dim),
+                key[row : row + 1, :, start:],
+                value[row : row + 1, :, start:],
                 scale=scaling,
             )
-            out[first:end, 0] = piece.reshape(rows, heads, -1)
+            out[row, 0] = piece.reshape(heads, -1)
         return out, None
     # Prefill: causal attention over the row's real tokens only.
     if heads != kv_heads:
         key, value = repeat_kv(key, heads // kv_heads), repeat_kv(value, heads // kv_heads)
     out = query.new_zeros((batch, q_len, heads, value.shape[-1]))
-    for first, end, start in runs:
+    for row, start in enumerate(starts):
         piece = sdpa(
-            query[first:end, :, start:],
-            key[first:end, :, start:],
-            value[first:end, :, start:],
+            query[row : row + 1, :, start:],
+            key[row : row + 1, :, start:],
+            value[row : row + 1, :, start:],
             is_causal=True,
             scale=scaling,
         )
-        out[first:end, start:] = piece.transpose(1, 2)
+        out[row, start:] = piece[0].transpose(0, 1)
     return out, None
 
 
@@ -128,16 +129,3 @@ def _starts(attention_mask: Any, batch: int) -> list[int]:
         # Every layer of one forward pass gets the same mask tensor: remember on it.
         attention_mask._sociolab_starts = cached
     return cached
-
-
-def _runs(starts: list[int]) -> list[tuple[int, int, int]]:
-    """Maximal runs of consecutive rows with equal padding: (first, end, start)."""
-    runs: list[tuple[int, int, int]] = []
-    first = 0
-    while first < len(starts):
-        end = first + 1
-        while end < len(starts) and starts[end] == starts[first]:
-            end += 1
-        runs.append((first, end, starts[first]))
-        first = end
-    return runs

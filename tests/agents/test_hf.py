@@ -264,6 +264,50 @@ async def test_greedy_batched_equals_alone(provider: HFProvider) -> None:
 
 
 @needs_hf
+@pytest.mark.parametrize("q_len", [1, 7])
+def test_rowwise_attention_computes_each_row_alone(
+    q_len: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One attention call per row, even for rows with equal padding: with several threads
+    the kernel divides its work by the rows it is given, which (rarely) changes rounding."""
+    import torch
+
+    from agents.backends.hf_attention import rowwise_attention
+
+    class Layer:
+        is_causal = True
+
+    gen = torch.Generator().manual_seed(0)
+    batch, kv = 3, 7
+
+    def rand(*shape: int) -> Any:
+        return torch.randn(*shape, generator=gen).to(torch.bfloat16)
+
+    q, k, v = rand(batch, 9, q_len, 64), rand(batch, 3, kv, 64), rand(batch, 3, kv, 64)
+    mask = torch.ones(batch, 1, q_len, kv, dtype=torch.bool)
+    if q_len > 1:
+        mask = mask.tril()
+    mask[2, ..., :3] = False  # rows 0 and 1 unpadded, row 2 with 3 padding tokens
+    calls: list[int] = []
+    sdpa = torch.nn.functional.scaled_dot_product_attention
+
+    def counting(query: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(query.shape[0])
+        return sdpa(query, *args, **kwargs)
+
+    monkeypatch.setattr(torch.nn.functional, "scaled_dot_product_attention", counting)
+    out, _ = rowwise_attention(Layer(), q, k, v, mask, scaling=0.125)
+    assert calls == [1, 1, 1]
+    for row, start in enumerate((0, 0, 3)):
+        q_from = start if q_len > 1 else 0
+        alone, _ = rowwise_attention(
+            Layer(), q[row : row + 1, :, q_from:], k[row : row + 1, :, start:],
+            v[row : row + 1, :, start:], None, scaling=0.125,
+        )  # fmt: skip
+        assert torch.equal(out[row, q_from:], alone[0])
+
+
+@needs_hf
 async def test_seeded_sampling_does_not_depend_on_the_batch(provider: HFProvider) -> None:
     reqs = [request(p, temperature=0.9, top_p=0.95, seed=11) for p in PROMPTS[:2]]
     single = await alone(provider, reqs)
