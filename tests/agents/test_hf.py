@@ -441,12 +441,51 @@ def test_society_runs_end_to_end_and_batching_changes_no_reply(
     assert all(not e.cached and e.finish_reason in ("stop", "length") for e in second.turns)
 
 
-def test_the_hf_demo_preset_is_the_demo_on_hf() -> None:
+def test_the_demo_preset_is_the_llamacpp_demo_on_hf() -> None:
     from societies.config import load_config
     from societies.presets import PRESETS_DIR
 
-    demo = load_config(PRESETS_DIR / "demo.yaml")
-    on_hf = load_config(PRESETS_DIR / "demo-hf.yaml")
+    on_hf = load_config(PRESETS_DIR / "demo.yaml")
+    on_llama = load_config(PRESETS_DIR / "demo-llamacpp.yaml")
     spec = on_hf.backends["local"]
     assert isinstance(spec, HFSpec) and spec.model == "smollm2-135m-instruct"
-    assert on_hf.model_copy(update={"backends": demo.backends}) == demo
+    assert spec.device == "auto" and spec.dtype == "auto"
+    assert on_hf.model_copy(update={"backends": on_llama.backends}) == on_llama
+
+
+@needs_hf
+def test_greedy_reruns_are_byte_identical_and_a_cached_rerun_loads_no_model(
+    provider: HFProvider, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from societies.config import parse_config
+    from societies.experiment import run_experiment
+    from societies.transcript import read_transcript, strip_volatile
+
+    smol = {"kind": "hf", "device": "cpu", "dtype": "bfloat16", "threads": THREADS}
+    data = {**society({"smol": smol}, ["smol"] * 3), "cache": {"path": str(tmp_path / "c.db")}}
+
+    def run(name: str, cache: Any) -> list[str]:
+        result = run_experiment(parse_config(data), tmp_path / name, cache=cache)
+        assert result.status == "complete" and not result.errors
+        return (tmp_path / name / "transcript.jsonl").read_text(encoding="utf-8").splitlines()
+
+    def canonical(lines: list[str]) -> list[str]:
+        # Re-serialised in the order the fields were written, so key order counts too.
+        return [json.dumps(strip_volatile(json.loads(line))) for line in lines]
+
+    first = run("first", "on")  # generates every reply and fills the cache
+    again = run("again", "refresh")  # generates every reply again, ignoring the cache
+    assert canonical(again) == canonical(first)
+    assert len(first) == 1 + 18 + 1  # header, turns, end
+
+    async def no_start(self: HFProvider) -> None:
+        raise AssertionError("the model must not be loaded when every reply is cached")
+
+    monkeypatch.setattr(HFProvider, "start", no_start)
+    cached = run("cached", "on")
+    assert canonical(cached) == canonical(first)
+    turns = read_transcript(tmp_path / "cached" / "transcript.jsonl").turns
+    assert len(turns) == 18 and all(t.cached for t in turns)
+    assert not any(t.cached for t in read_transcript(tmp_path / "again" / "transcript.jsonl").turns)

@@ -46,8 +46,8 @@ def test_example_config_loads(tmp_path: Path) -> None:
     assert cfg.backends["local"].kind == "llamacpp"
 
 
-def test_shipped_demo_preset_is_the_example() -> None:
-    preset = Path(__file__).resolve().parents[2] / "societies" / "presets" / "demo.yaml"
+def test_shipped_llamacpp_demo_preset_is_the_example() -> None:
+    preset = Path(__file__).resolve().parents[2] / "societies" / "presets" / "demo-llamacpp.yaml"
     assert (
         load_config(preset).resolved()
         == parse_config(__import__("yaml").safe_load(EXAMPLE)).resolved()

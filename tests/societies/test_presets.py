@@ -39,10 +39,18 @@ def test_presets_lists_every_preset_with_its_kind_and_description() -> None:
     assert presets["du-debate"].kind == "config"
 
 
-@pytest.mark.parametrize("name", ["demo", "du-debate", "coalition"])
-def test_config_presets_run_on_the_embedded_model_as_shipped(name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("demo", "hf"),
+        ("demo-llamacpp", "llamacpp"),
+        ("du-debate", "llamacpp"),
+        ("coalition", "llamacpp"),
+    ],
+)
+def test_config_presets_run_on_the_embedded_model_as_shipped(name: str, kind: str) -> None:
     cfg = load_config(PRESETS_DIR / f"{name}.yaml")
-    assert {b.kind for b in cfg.backends.values()} == {"llamacpp"}
+    assert {b.kind for b in cfg.backends.values()} == {kind}
     assert {getattr(b, "model", None) for b in cfg.backends.values()} == {"smollm2-135m-instruct"}
     assert list(cfg.backends) == ["local"]
 
