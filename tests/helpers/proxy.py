@@ -98,5 +98,10 @@ def running_proxy(proxy: FaultProxy) -> Iterator[FaultProxy]:
     try:
         yield proxy
     finally:
-        loop.call_soon_threadsafe(lambda: stop is not None and stop.set_result(None))
+
+        def finish() -> None:
+            if stop is not None:
+                stop.set_result(None)
+
+        loop.call_soon_threadsafe(finish)
         thread.join(10)

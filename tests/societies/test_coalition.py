@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -146,7 +147,7 @@ def test_the_strategy_protocol_keeps_its_shape_and_digest() -> None:
 # -- runs ------------------------------------------------------------------------------------
 
 
-def skills(entries: list[tuple[str, str, float, float]]) -> list[dict[str, Any]]:
+def skills(entries: Sequence[tuple[str, str, float, float]]) -> list[dict[str, Any]]:
     return [{"member": m, "stage": s, "accuracy": a, "tokens": t} for m, s, a, t in entries]
 
 

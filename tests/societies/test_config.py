@@ -41,7 +41,7 @@ def test_example_config_loads(tmp_path: Path) -> None:
     path.write_text(EXAMPLE)
     cfg = load_config(path)
     assert [a[0] for a in cfg.agent_list()] == ["ada", "bo", "cy"]
-    assert cfg.protocol.rounds == ["debate", "reflection"]
+    assert cfg.protocol.rounds == ["debate", "reflection"]  # type: ignore[union-attr]
     assert cfg.generation.max_tokens == 128
     assert cfg.backends["local"].kind == "llamacpp"
 
@@ -65,7 +65,7 @@ def test_shipped_llamacpp_demo_preset_is_the_example() -> None:
 )
 def test_strategy_spellings(strategy: object, expected: list[str]) -> None:
     cfg = parse_config(sim_config(protocol={"strategy": strategy}))
-    assert cfg.protocol.rounds == expected
+    assert cfg.protocol.rounds == expected  # type: ignore[union-attr]
 
 
 def test_unknown_trait_names_the_options() -> None:
