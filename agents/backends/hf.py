@@ -28,12 +28,13 @@ template; not the device, although a GPU and a CPU may round differently.
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import gc
 import hashlib
 import re
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -226,17 +227,29 @@ class HFProvider(Provider):
         return self._batcher.stats if self._batcher is not None else None
 
     async def start(self) -> None:
-        """Convert (once) and load the model, then start its batch worker."""
+        """Convert (once) and load the model on its batch worker's thread."""
         if self._engine is not None:
             return
-        engine = await asyncio.to_thread(self._load_one_at_a_time)
-        self._engine = engine
-        self._batcher = MicroBatcher(
-            engine.run_batch,
+        batcher = MicroBatcher(
+            self._run_batch,
             max_batch=self.spec.max_batch,
             max_wait_s=self.spec.max_wait_ms / 1000.0,
             name=f"hf-{self.name}",
         )
+        try:
+            # The thread that will run the batches loads the model: torch then uses
+            # one OpenMP thread pool for all of it (see MicroBatcher.run_on_worker).
+            engine = await batcher.run_on_worker(self._load_one_at_a_time)
+        except BaseException:
+            await batcher.close()
+            raise
+        self._engine, self._batcher = engine, batcher
+
+    def _run_batch(self, jobs: Sequence[GenJob]) -> list[Completion | BaseException]:
+        engine = self._engine
+        if engine is None:
+            raise BackendError(f"backends.{self.name}: model not loaded")
+        return engine.run_batch(jobs)
 
     def _load_one_at_a_time(self) -> Engine:
         with self._loading:
@@ -286,9 +299,15 @@ class HFProvider(Provider):
     async def close(self) -> None:
         """Stop the batch worker and release the model."""
         batcher, self._batcher = self._batcher, None
-        if batcher is not None:
-            await batcher.close()
         engine, self._engine = self._engine, None
+        if batcher is not None:
+            before, self._threads_before = self._threads_before, None
+            if before is not None and engine is not None:
+                # torch's thread count belongs to the worker thread it was set on.
+                torch = engine.torch
+                with contextlib.suppress(Exception):
+                    await batcher.run_on_worker(lambda: torch.set_num_threads(before))
+            await batcher.close()
         if engine is not None:
             on_gpu = engine.device.startswith("cuda")
             torch = engine.torch
@@ -296,6 +315,3 @@ class HFProvider(Provider):
             gc.collect()
             if on_gpu:
                 torch.cuda.empty_cache()
-            if self._threads_before is not None:
-                torch.set_num_threads(self._threads_before)
-                self._threads_before = None

@@ -27,6 +27,7 @@ from agents.errors import BackendError
 
 J = TypeVar("J")
 R = TypeVar("R")
+T = TypeVar("T")
 
 BatchFn = Callable[[Sequence[J]], Sequence[R | BaseException]]
 """Runs one batch on the worker thread: one result (or exception) per job, in order."""
@@ -108,13 +109,32 @@ class MicroBatcher(Generic[J, R]):
         self._wake.set()
         return await pending.future
 
+    async def run_on_worker(self, fn: Callable[[], T]) -> T:
+        """Run ``fn`` on the worker thread, the thread every batch runs on.
+
+        For work that must share the batches' thread, such as loading the model:
+        torch's OpenMP keeps one pool of threads per calling thread, and a second
+        thread that has used it (and lives on) slows every batch (measured: 1.5x
+        slower decoding on 2 cores).
+
+        Raises:
+            BackendError: the batcher was closed.
+        """
+        if self._closed:
+            raise BackendError(f"{self.name}: the model was closed")
+        return await asyncio.get_running_loop().run_in_executor(self._worker_thread(), fn)
+
+    def _worker_thread(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=self.name)
+        return self._executor
+
     def _ensure_worker(self, loop: asyncio.AbstractEventLoop) -> None:
         if self._task is not None and not self._task.done() and self._task.get_loop() is loop:
             return
         # First use, or a new event loop (one provider used by two asyncio.run calls).
         self._wake = asyncio.Event()
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=self.name)
+        self._worker_thread()
         self._task = loop.create_task(self._work(), name=f"{self.name}-batcher")
 
     def _head_group(self) -> list[_Pending[J, R]]:

@@ -35,6 +35,7 @@ import platform
 import resource
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -161,7 +162,24 @@ def _histogram(sizes: list[int]) -> str:
 
 
 def run_raw(name: str, batches: list[Any], args: argparse.Namespace, *, one_by_one: bool) -> Way:
-    """Plain ``model.generate`` on the recorded prompts (in their batches, or one at a time)."""
+    """Plain ``model.generate`` on the recorded prompts (in their batches, or one at a time).
+
+    It runs on a thread of its own that ends with it: torch's OpenMP keeps a thread
+    pool per calling thread, and one left behind by this way (say on the main
+    thread) would slow every later way's worker thread by about 1.5x.
+    """
+    result: list[Way] = []
+    thread = threading.Thread(
+        target=lambda: result.append(_raw(name, batches, args, one_by_one=one_by_one))
+    )
+    thread.start()
+    thread.join()
+    if not result:
+        raise SystemExit(f"{name}: failed (see the traceback above)")
+    return result[0]
+
+
+def _raw(name: str, batches: list[Any], args: argparse.Namespace, *, one_by_one: bool) -> Way:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 

@@ -124,6 +124,39 @@ async def test_batcher_skips_cancelled_requests() -> None:
     assert run.batches == [["kept"]]
 
 
+async def test_the_model_loads_on_the_thread_that_runs_its_batches(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """torch keeps an OpenMP thread pool per calling thread; a second one slows decoding."""
+    import threading
+
+    threads: dict[str, set[int]] = {"load": set(), "batch": set()}
+
+    class FakeEngine:
+        device = "cpu"
+        torch = None
+
+        def render(self, messages: Sequence[Message]) -> str:
+            return messages[-1].content
+
+        def run_batch(self, jobs: Sequence[Any]) -> list[Completion]:
+            threads["batch"].add(threading.get_ident())
+            return [Completion(text=j.prompt.upper(), finish_reason="stop") for j in jobs]
+
+    def fake_load(self: HFProvider) -> FakeEngine:
+        threads["load"].add(threading.get_ident())
+        return FakeEngine()
+
+    monkeypatch.setattr(HFProvider, "_load", fake_load)
+    prov = HFProvider.from_spec(HFSpec(max_batch=2), name="fake")
+    await prov.start()
+    replies = await asyncio.gather(*(prov.generate(request(t)) for t in ("a", "b", "c")))
+    await prov.close()
+    assert [r.text for r in replies] == ["A", "B", "C"]
+    assert len(threads["load"]) == 1 and threads["batch"] == threads["load"]
+    assert threading.get_ident() not in threads["load"]
+
+
 # --- spec and identity (no model load) -----------------------------------------------------
 
 
