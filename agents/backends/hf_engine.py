@@ -16,11 +16,19 @@ backends. Rows of one batch may differ in all of these except ``max_tokens``
   request's seed, one draw per step, so a seeded sample does not depend on
   the batch either;
 * stop strings and per-row token limits end rows individually.
+
+Each row's prompt (all but its last token) is prefilled on its own, without
+padding, and the rows' key/value caches are then stacked, left-padded, for the
+batched decoding that starts with the prompts' last tokens. Prefill is
+compute-bound on a CPU, so batching it gains nothing, while padding wastes
+work (about 1.2x faster batches measured for debate prompts of 530-770 tokens)
+and a prompt prefilled alone is computed exactly as when it is alone in a batch.
 """
 
 from __future__ import annotations
 
 import contextlib
+import inspect
 import logging
 import math
 import time
@@ -221,6 +229,14 @@ class Engine:
         )
         self._lists = (transformers.LogitsProcessorList, transformers.StoppingCriteriaList)
         self._linears = [m for m in model.modules() if isinstance(m, self.torch.nn.Linear)]
+        self._cache_cls = getattr(transformers, "DynamicCache", None)
+        forward = inspect.signature(model.forward).parameters
+        keep = [k for k in ("logits_to_keep", "num_logits_to_keep") if k in forward]
+        self._prefill_options: dict[str, Any] = {keep[0]: 1} if keep else {}
+        # transformers 5 renamed generate's ``past_key_values`` argument to ``cache``.
+        names = getattr(getattr(transformers, "generation", None), "utils", None)
+        renamed = "cache" in getattr(names, "ALL_CACHE_NAMES", ())
+        self._cache_arg = "cache" if renamed else "past_key_values"
 
     def render(self, messages: Sequence[Message]) -> str:
         """The prompt text for ``messages``, through the chat template.
@@ -286,6 +302,10 @@ class Engine:
             pad_token_id=self.pad_id,
         )
         started = time.perf_counter()
+        with torch.inference_mode():
+            cache = self._prefill_rows(encoded, width)
+        if cache is not None:
+            options[self._cache_arg] = cache
         with torch.inference_mode(), self._two_rows(len(jobs) == 1):
             out = self.model.generate(
                 input_ids=input_ids.to(self.device),
@@ -313,6 +333,47 @@ class Engine:
                 self.label, len(jobs), max_new, seconds, extra={"hf_batch": record},
             )  # fmt: skip
         return completions
+
+    def _prefill_rows(self, encoded: Sequence[list[int]], width: int) -> Any:
+        """Each row's prompt but its last token, prefilled alone; the caches stacked.
+
+        Returns a cache of ``width - 1`` positions per row (left-padded with zeros,
+        which the attention mask hides), or None where this model's cache does not
+        have the expected shape (sliding windows, other cache classes, prompts of
+        one token): ``generate`` then prefills the padded batch itself.
+        """
+        torch = self.torch
+        if self._cache_cls is None or min(len(ids) for ids in encoded) < 2:
+            return None
+        rows = []
+        for ids in encoded:
+            out = self.model(
+                input_ids=torch.tensor([ids[:-1]], dtype=torch.long, device=self.device),
+                use_cache=True,
+                **self._prefill_options,
+            )
+            cache = getattr(out, "past_key_values", None) or getattr(out, "cache", None)
+            layers = getattr(cache, "layers", None)
+            if not layers or any(
+                getattr(layer, "keys", None) is None or layer.keys.shape[2] != len(ids) - 1
+                for layer in layers
+            ):
+                return None
+            rows.append(layers)
+        stacked = []
+        for at in range(len(rows[0])):
+            first = rows[0][at].keys
+            keys = first.new_zeros((len(rows), first.shape[1], width - 1, first.shape[3]))
+            values = torch.zeros_like(keys)
+            for row, layers in enumerate(rows):
+                n = layers[at].keys.shape[2]
+                keys[row, :, width - 1 - n :] = layers[at].keys[0]
+                values[row, :, width - 1 - n :] = layers[at].values[0]
+            stacked.append((keys, values))
+        try:
+            return self._cache_cls(stacked, config=self.model.config)
+        except TypeError:  # an older DynamicCache that cannot be built from tensors
+            return None
 
     @contextlib.contextmanager
     def _two_rows(self, active: bool) -> Iterator[None]:

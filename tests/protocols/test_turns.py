@@ -32,7 +32,8 @@ def test_debate_shows_each_peer_reply_once_and_the_instructions() -> None:
     for peer in CTX.peers:
         assert msg.content.count(peer.reply) == 1
         assert peer.agent in msg.content
-    assert CTX.own_previous and CTX.own_previous not in msg.content  # the own answer is in the history already
+    # The own answer is in the history already.
+    assert CTX.own_previous and CTX.own_previous not in msg.content
     assert msg.content.endswith("End with Answer: N.")
 
 
