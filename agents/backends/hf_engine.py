@@ -352,7 +352,8 @@ class Engine:
                 use_cache=True,
                 **self._prefill_options,
             )
-            cache = getattr(out, "past_key_values", None) or getattr(out, "cache", None)
+            # ``cache`` since transformers 5 (``past_key_values`` before).
+            cache = getattr(out, "cache", None) or getattr(out, "past_key_values", None)
             layers = getattr(cache, "layers", None)
             if not layers or any(
                 getattr(layer, "keys", None) is None or layer.keys.shape[2] != len(ids) - 1
