@@ -13,9 +13,11 @@ them in batches of up to ``max_batch`` on one worker thread (see
 :mod:`agents.backends.hf_engine` for what may differ between rows).
 
 Batching does not change replies: a greedy reply (and a seeded sample) is the
-same whether its request ran alone or with others. Attention is computed row
-by row without the padding (:mod:`agents.backends.hf_attention`) and a lone
-request runs beside a copy of itself, so every matmul sees at least two rows;
+same whether its request ran alone or with others. Each prompt is prefilled on
+its own (:mod:`agents.backends.hf_engine`), attention is computed row by row
+without the padding (:mod:`agents.backends.hf_attention`), and while a lone
+request decodes every linear layer gets a zero row beside it, so every matmul
+sees at least two rows;
 what remains is that a matmul gives a row the same bits whatever the number of
 rows, which holds for the CPU's bfloat16 kernels (oneDNN; tested) but not for
 MKL's float32 ones (last-bit differences that can, rarely, change a greedy
