@@ -14,6 +14,6 @@ want=$(sha256sum pyproject.toml scripts/setup.sh | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q "torch==2.13.0"
-  .venv/bin/python -m pip install -q -e ".[hf,ray,dev]"
+  .venv/bin/python -m pip install -q -e ".[hf,ray,parquet,dev]"
   echo "$want" > "$stamp"
 fi
