@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Self
 
 from rich.console import Console
 from rich.progress import (
@@ -18,11 +19,11 @@ from rich.progress import (
 from societies.transcript import TurnEvent
 
 
-class ProgressMonitor:
-    """Implements :class:`societies.experiment.RunMonitor` with a rich progress bar."""
+class RichDisplay:
+    """A rich progress display on stderr, used as a context manager (shared set-up)."""
 
-    def __init__(self, console: Console | None = None) -> None:
-        """Draw on ``console`` (default: stderr)."""
+    def __init__(self, console: Console | None = None, *, remaining: bool = False) -> None:
+        """Draw on ``console`` (default: stderr); ``remaining`` adds a time-left column."""
         self.console = console or Console(stderr=True)
         self.progress = Progress(
             TextColumn("[bold]{task.description}"),
@@ -30,17 +31,12 @@ class ProgressMonitor:
             MofNCompleteColumn(),
             TextColumn("{task.fields[info]}"),
             TimeElapsedColumn(),
-            TimeRemainingColumn(),
+            *([TimeRemainingColumn()] if remaining else []),
             console=self.console,
             transient=False,
         )
-        self.tokens = 0
-        self.errors = 0
-        self.cached = 0
-        self._episodes: TaskID | None = None
-        self._turns: TaskID | None = None
 
-    def __enter__(self) -> ProgressMonitor:
+    def __enter__(self) -> Self:
         self.progress.start()
         return self
 
@@ -48,6 +44,19 @@ class ProgressMonitor:
         self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.progress.stop()
+
+
+class ProgressMonitor(RichDisplay):
+    """Implements :class:`societies.experiment.RunMonitor` with a rich progress bar."""
+
+    def __init__(self, console: Console | None = None) -> None:
+        """Draw on ``console`` (default: stderr)."""
+        super().__init__(console, remaining=True)
+        self.tokens = 0
+        self.errors = 0
+        self.cached = 0
+        self._episodes: TaskID | None = None
+        self._turns: TaskID | None = None
 
     def started(self, episodes: int, turns: int, already_done: int) -> None:
         """Create the two bars."""

@@ -16,22 +16,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
 from typing import Literal
 
 from rich.console import Console
 from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
     TaskID,
-    TextColumn,
-    TimeElapsedColumn,
 )
 
 from agents.backends import ResponseCache
 from societies.errors import USER_ERRORS, RunError
 from societies.experiment import TRANSCRIPT, CacheMode, Experiment, RunMonitor
+from societies.progress import RichDisplay
 from societies.sweep import CELLS, Cell, SweepPlan
 from societies.sweep_clients import ClientPool
 from societies.transcript import TurnEvent
@@ -143,34 +138,17 @@ def write_manifest(plan: SweepPlan, out_dir: Path) -> None:
     (out_dir / MANIFEST).write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
 
 
-class SweepProgress:
+class SweepProgress(RichDisplay):
     """A rich display of a sweep: cells done, turns done, tokens, calls shared."""
 
     def __init__(self, console: Console | None = None) -> None:
         """Draw on ``console`` (default: stderr)."""
-        self.console = console or Console(stderr=True)
-        self.progress = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[info]}"),
-            TimeElapsedColumn(),
-            console=self.console,
-        )
+        super().__init__(console)
         self.tokens = 0
         self.cached = 0
         self.failed = 0
         self._cells: TaskID | None = None
         self._turns: TaskID | None = None
-
-    def __enter__(self) -> SweepProgress:
-        self.progress.start()
-        return self
-
-    def __exit__(
-        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.progress.stop()
 
     def started(self, cells: int) -> None:
         """The sweep starts with ``cells`` cells."""
