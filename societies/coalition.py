@@ -32,7 +32,7 @@ from protocols import prompts
 from protocols.coalition import ALL, RouteDecision, Skill, SkillTable, route, stage_messages
 from societies.coalition_config import CoalitionSpec, SkillEntry
 from societies.errors import ConfigError, RunError
-from societies.scheduler import Episode, Member, TurnKey, first_error
+from societies.scheduler import Episode, Member, TurnKey, first_error, reply_fields
 from societies.seeds import turn_seed
 from societies.transcript import AgentRecord, RouteRecord, TurnEvent
 
@@ -329,8 +329,10 @@ class CoalitionRunner:
                 completion = await member.client.complete(
                     ChatRequest(messages=tuple(messages), params=params, hints=hints)
                 )
-                extraction = self.task.extract(completion.text, ep.question)
-                reply, answer = completion.text, extraction.answer
+                fields = reply_fields(
+                    self.task, ep.question, completion, seed=seed, backend=member.backend_name
+                )
+                reply, answer = completion.text, fields["answer"]
                 sink(
                     TurnEvent(
                         episode=ep.index,
@@ -342,16 +344,7 @@ class CoalitionRunner:
                         pattern=stage.name,
                         peers=[],
                         messages=messages,
-                        reply=completion.text,
-                        answer=extraction.answer,
-                        extraction=extraction.method,
-                        correct=self.task.is_correct(extraction.answer, ep.question),
-                        usage=completion.usage,
-                        finish_reason=completion.finish_reason,
-                        seed=seed,
-                        backend=member.backend_name,
-                        latency_s=round(completion.latency_s, 6),
-                        cached=completion.cached,
+                        **fields,
                         route=None
                         if decision is None
                         else RouteRecord(

@@ -16,7 +16,7 @@ from typing import Any
 
 from agents.agent import Agent
 from agents.backends.client import BackendClient
-from agents.backends.types import GenParams
+from agents.backends.types import Completion, GenParams
 from agents.traits import Trait
 from benchmarks.base import Question, Task
 from protocols.base import PeerReply, Protocol, TurnContext
@@ -58,6 +58,30 @@ class Episode:
 
 
 TurnKey = tuple[str, int]  # (agent, round)
+
+
+def reply_fields(
+    task: Task, question: Question, completion: Completion, *, seed: int, backend: str
+) -> dict[str, Any]:
+    """The :class:`TurnEvent` fields that come from one reply.
+
+    The text, the extracted answer and how it was found, correctness, usage,
+    finish reason, seed, backend, latency and cache state: shared by every
+    place that turns a completion into a transcript turn.
+    """
+    extraction = task.extract(completion.text, question)
+    return {
+        "reply": completion.text,
+        "answer": extraction.answer,
+        "extraction": extraction.method,
+        "correct": task.is_correct(extraction.answer, question),
+        "usage": completion.usage,
+        "finish_reason": completion.finish_reason,
+        "seed": seed,
+        "backend": backend,
+        "latency_s": round(completion.latency_s, 6),
+        "cached": completion.cached,
+    }
 
 
 async def run_episode(
@@ -126,8 +150,10 @@ async def run_episode(
                 sent, completion = await agent.respond(
                     new_messages, GenParams.model_construct(**gen_fields, seed=seed), hints
                 )
-                extraction = soc.task.extract(completion.text, ep.question)
-                own_reply, own_answer = completion.text, extraction.answer
+                fields = reply_fields(
+                    soc.task, ep.question, completion, seed=seed, backend=m.backend_name
+                )
+                own_reply, own_answer = completion.text, fields["answer"]
                 sink(
                     TurnEvent(
                         episode=ep.index,
@@ -139,16 +165,7 @@ async def run_episode(
                         pattern=proto.name,
                         peers=[soc.members[j].name for j in peers],
                         messages=list(sent),
-                        reply=completion.text,
-                        answer=extraction.answer,
-                        extraction=extraction.method,
-                        correct=soc.task.is_correct(extraction.answer, ep.question),
-                        usage=completion.usage,
-                        finish_reason=completion.finish_reason,
-                        seed=seed,
-                        backend=m.backend_name,
-                        latency_s=round(completion.latency_s, 6),
-                        cached=completion.cached,
+                        **fields,
                     )
                 )
             answers[r][i] = own_answer
