@@ -23,6 +23,11 @@ rows, which holds for the CPU's bfloat16 kernels (oneDNN; tested) but not for
 MKL's float32 ones (last-bit differences that can, rarely, change a greedy
 token) nor, in general, for cuBLAS on a GPU.
 
+An agent's next prompt extends its previous one, so the engine keeps each
+prompt's key/value state (up to ``prefix_cache_mb``) and prefills only the new
+part; prompts are always prefilled in the same chunks, so whether a state was
+kept never changes a reply (:mod:`agents.backends.hf_prefix`).
+
 The response cache keys on :meth:`HFProvider.identity`: the model (file sha256,
 folder fingerprint, or hub id and revision), the resolved dtype and the chat
 template; not the device, although a GPU and a CPU may round differently.
@@ -47,6 +52,7 @@ from agents.backends.base import BackendSpec, Provider
 from agents.backends.hf_batcher import BatcherStats, MicroBatcher
 from agents.backends.hf_convert import ensure_converted
 from agents.backends.hf_engine import Engine, GenJob, load_engine, resolve_device, resolve_dtype
+from agents.backends.hf_prefix import PrefixStore
 from agents.backends.model_store import (
     DEFAULT_MODEL,
     EMBEDDED_MODELS,
@@ -80,6 +86,14 @@ class HFSpec(BackendSpec):
     )
     chat_template: str | None = Field(
         None, description="Jinja chat template text, overriding the model's own"
+    )
+    prefix_cache_mb: int = Field(
+        1024,
+        ge=0,
+        description=(
+            "memory for keeping each conversation's prompt state for its next turn, so only "
+            "the new part of a prompt is prefilled (0: off; replies are the same either way)"
+        ),
     )
     threads: int | None = Field(
         None,
@@ -228,6 +242,11 @@ class HFProvider(Provider):
         """Batch counters of the running model (None before :meth:`start`)."""
         return self._batcher.stats if self._batcher is not None else None
 
+    @property
+    def prefix_store(self) -> PrefixStore | None:
+        """The kept prompt states of the running model (None before :meth:`start`)."""
+        return self._engine.prefixes if self._engine is not None else None
+
     async def start(self) -> None:
         """Convert (once) and load the model on its batch worker's thread."""
         if self._engine is not None:
@@ -284,6 +303,7 @@ class HFProvider(Provider):
             device=self.device,
             label=self.spec.model,
             chat_template=self.spec.chat_template,
+            prefix_bytes=self.spec.prefix_cache_mb << 20,
         )
 
     async def generate(self, request: ChatRequest) -> Completion:
@@ -292,9 +312,8 @@ class HFProvider(Provider):
         if engine is None or batcher is None:
             raise BackendError(f"backends.{self.name}: model not loaded (start() not called)")
         started = time.perf_counter()
-        prompt = engine.render(request.messages)
-        job = GenJob(prompt=prompt, params=request.params)
-        done = await batcher.submit(job, key=request.params.max_tokens, size=len(prompt))
+        job = engine.job(request.messages, request.params)
+        done = await batcher.submit(job, key=request.params.max_tokens, size=len(job.prompt))
         # Latency as the caller saw it: waiting for a batch included.
         return done.model_copy(update={"latency_s": time.perf_counter() - started})
 

@@ -23,6 +23,9 @@ batched decoding that starts with the prompts' last tokens. Prefill is
 compute-bound on a CPU, so batching it gains nothing, while padding wastes
 work (about 1.2x faster batches measured for debate prompts of 530-770 tokens)
 and a prompt prefilled alone is computed exactly as when it is alone in a batch.
+A prompt is prefilled in chunks that end where the history's assistant turns
+begin, and the state at its end is kept, so an agent's next turn only
+prefills what is new (see :mod:`agents.backends.hf_prefix`).
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ from pathlib import Path
 from typing import Any
 
 from agents.backends import hf_attention
+from agents.backends.hf_cache import in_place_cache
+from agents.backends.hf_prefix import Layers, PrefixStore, chunk_ends
 from agents.backends.registry import require
 from agents.backends.types import Completion, GenParams, Message, Usage
 from agents.errors import BackendConfigError, BackendError
@@ -49,10 +54,15 @@ DTYPES = ("bfloat16", "float16", "float32")
 
 @dataclass(frozen=True)
 class GenJob:
-    """One request as the worker sees it: the rendered prompt and its parameters."""
+    """One request as the worker sees it: the rendered prompt and its parameters.
+
+    ``cuts`` are the character offsets in ``prompt`` where the history's
+    assistant turns begin (where an earlier prompt of the same conversation ended).
+    """
 
     prompt: str
     params: GenParams
+    cuts: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,10 @@ class BatchRecord:
     prompt_tokens: tuple[int, ...]
     completion_tokens: tuple[int, ...]
     seconds: float
+    prefilled_tokens: int = 0
+    """Prompt tokens computed by this batch (the rest came from the prefix store)."""
+    prefill_seconds: float = 0.0
+    """Of ``seconds``, the time spent prefilling the prompts (the rest is decoding)."""
 
 
 def cpu_has_bf16() -> bool:
@@ -188,10 +202,18 @@ class Engine:
         device: where the model lives.
         label: how the model is named in errors and logs.
         chat_template: a template overriding the tokenizer's own.
+        prefix_bytes: memory for prompt states kept for the next turn (0: none kept).
     """
 
     def __init__(
-        self, model: Any, tokenizer: Any, *, device: str, label: str, chat_template: str | None
+        self,
+        model: Any,
+        tokenizer: Any,
+        *,
+        device: str,
+        label: str,
+        chat_template: str | None,
+        prefix_bytes: int = 0,
     ) -> None:
         self.torch = require("torch", extra="hf")
         transformers = require("transformers", extra="hf")
@@ -233,10 +255,9 @@ class Engine:
         forward = inspect.signature(model.forward).parameters
         keep = [k for k in ("logits_to_keep", "num_logits_to_keep") if k in forward]
         self._prefill_options: dict[str, Any] = {keep[0]: 1} if keep else {}
-        # transformers 5 renamed generate's ``past_key_values`` argument to ``cache``.
-        names = getattr(getattr(transformers, "generation", None), "utils", None)
-        renamed = "cache" in getattr(names, "ALL_CACHE_NAMES", ())
-        self._cache_arg = "cache" if renamed else "past_key_values"
+        # transformers 5 renamed the ``past_key_values`` argument to ``cache``.
+        self._cache_arg = "cache" if "cache" in forward else "past_key_values"
+        self.prefixes = PrefixStore(prefix_bytes)
 
     def render(self, messages: Sequence[Message]) -> str:
         """The prompt text for ``messages``, through the chat template.
@@ -255,6 +276,23 @@ class Engine:
             raise BackendError(f"model {self.label!r}: chat template failed: {exc}") from exc
         return str(text)
 
+    def job(self, messages: Sequence[Message], params: GenParams) -> GenJob:
+        """The rendered prompt for ``messages``, with the offsets of its assistant turns.
+
+        Raises:
+            BackendError: the template rejected the messages.
+        """
+        prompt = self.render(messages)
+        cuts: list[int] = []
+        for at in range(1, len(messages)):
+            if messages[at].role != "assistant":
+                continue
+            with contextlib.suppress(BackendError):  # a template may refuse a partial chat
+                head = self.render(messages[:at])
+                if 0 < len(head) < len(prompt) and prompt.startswith(head):
+                    cuts.append(len(head))
+        return GenJob(prompt=prompt, params=params, cuts=tuple(cuts))
+
     def run_batch(self, jobs: Sequence[GenJob]) -> list[Completion | BaseException]:
         """Generate replies for ``jobs`` (same ``max_tokens``) in one ``generate`` call."""
         results: list[Completion | BaseException | None] = [None] * len(jobs)
@@ -269,12 +307,28 @@ class Engine:
             else:
                 rows.append(i)
         if rows:
-            done = self._generate([jobs[i] for i in rows], [encoded[i] for i in rows])
+            done = self._generate(
+                [jobs[i] for i in rows],
+                [encoded[i] for i in rows],
+                [self._token_cuts(jobs[i], encoded[i]) for i in rows],
+            )
             for i, completion in zip(rows, done, strict=True):
                 results[i] = completion
         return [r if r is not None else BackendError("no result") for r in results]
 
-    def _generate(self, jobs: Sequence[GenJob], encoded: Sequence[list[int]]) -> list[Completion]:
+    def _token_cuts(self, job: GenJob, ids: list[int]) -> list[int]:
+        """``job.cuts`` as token offsets, keeping those where ``ids`` splits the same way."""
+        if not job.cuts:
+            return []
+        heads = self.tokenizer([job.prompt[:c] for c in job.cuts], add_special_tokens=False)
+        return [len(h) for h in heads["input_ids"] if 0 < len(h) < len(ids) and ids[: len(h)] == h]
+
+    def _generate(
+        self,
+        jobs: Sequence[GenJob],
+        encoded: Sequence[list[int]],
+        cuts: Sequence[Sequence[int]],
+    ) -> list[Completion]:
         torch = self.torch
         width = max(len(ids) for ids in encoded)
         input_ids = torch.full((len(jobs), width), self.pad_id, dtype=torch.long)
@@ -302,8 +356,10 @@ class Engine:
             pad_token_id=self.pad_id,
         )
         started = time.perf_counter()
+        computed_before = self.prefixes.stats.computed_tokens
         with torch.inference_mode():
-            cache = self._prefill_rows(encoded, width)
+            cache = self._prefill_rows(encoded, cuts, width, max_new)
+        prefill_seconds = time.perf_counter() - started
         if cache is not None:
             options[self._cache_arg] = cache
         with torch.inference_mode(), self._two_rows(len(jobs) == 1):
@@ -327,6 +383,8 @@ class Engine:
                 prompt_tokens=tuple(c.usage.prompt_tokens for c in completions),
                 completion_tokens=tuple(c.usage.completion_tokens for c in completions),
                 seconds=seconds,
+                prefilled_tokens=self.prefixes.stats.computed_tokens - computed_before,
+                prefill_seconds=prefill_seconds,
             )
             logger.debug(
                 "%s: batch of %d rows, %d new tokens max, %.3f s",
@@ -334,47 +392,88 @@ class Engine:
             )  # fmt: skip
         return completions
 
-    def _prefill_rows(self, encoded: Sequence[list[int]], width: int) -> Any:
+    def _prefill_rows(
+        self,
+        encoded: Sequence[list[int]],
+        cuts: Sequence[Sequence[int]],
+        width: int,
+        max_new: int,
+    ) -> Any:
         """Each row's prompt but its last token, prefilled alone; the caches stacked.
 
         Returns a cache of ``width - 1`` positions per row (left-padded with zeros,
-        which the attention mask hides), or None where this model's cache does not
-        have the expected shape (sliding windows, other cache classes, prompts of
-        one token): ``generate`` then prefills the padded batch itself.
+        which the attention mask hides) with room for ``max_new`` more, or None
+        where this model's cache does not have the expected shape (sliding
+        windows, other cache classes, prompts of one token): ``generate`` then
+        prefills the padded batch itself.
         """
-        torch = self.torch
         if self._cache_cls is None or min(len(ids) for ids in encoded) < 2:
             return None
         rows = []
-        for ids in encoded:
+        for ids, row_cuts in zip(encoded, cuts, strict=True):
+            layers = self._prefill_one(ids, row_cuts)
+            if layers is None:
+                return None
+            rows.append(layers)
+        buffers = []
+        for at in range(len(rows[0])):
+            first = rows[0][at][0]
+            capacity = width - 1 + max_new
+            keys = first.new_zeros((len(rows), first.shape[1], capacity, first.shape[3]))
+            values = self.torch.zeros_like(keys)
+            for row, layers in enumerate(rows):
+                n = layers[at][0].shape[2]
+                keys[row, :, width - 1 - n : width - 1] = layers[at][0][0]
+                values[row, :, width - 1 - n : width - 1] = layers[at][1][0]
+            buffers.append((keys, values))
+        cache = in_place_cache(self.model.config, buffers, width - 1)
+        if cache is not None:
+            return cache
+        try:
+            filled = [(k[:, :, : width - 1], v[:, :, : width - 1]) for k, v in buffers]
+            return self._cache_cls(filled, config=self.model.config)
+        except TypeError:  # an older DynamicCache that cannot be built from tensors
+            return None
+
+    def _prefill_one(self, ids: list[int], cuts: Sequence[int]) -> Layers | None:
+        """The state after ``ids[:-1]``, computed chunk by chunk from the longest stored one.
+
+        None where the model's cache does not have the expected shape.
+        """
+        cache_cls = self._cache_cls
+        if cache_cls is None:
+            return None
+        ends = chunk_ends(len(ids), cuts)
+        done, layers = self.prefixes.longest(ids, ends)
+        stats = self.prefixes.stats
+        stats.hits += done > 0
+        stats.misses += done == 0
+        start = ends[done - 1] if done else 0
+        stats.reused_tokens += start
+        for k in range(done, len(ends)):
+            chunk = ids[start : ends[k]]
+            options = dict(self._prefill_options)
+            if layers is not None:
+                # A fresh cache object per call: the model extends it in place.
+                options[self._cache_arg] = cache_cls(layers, config=self.model.config)
             out = self.model(
-                input_ids=torch.tensor([ids[:-1]], dtype=torch.long, device=self.device),
-                use_cache=True,
-                **self._prefill_options,
+                input_ids=torch_tensor(self.torch, chunk, self.device), use_cache=True, **options
             )
             # ``cache`` since transformers 5 (``past_key_values`` before).
             cache = getattr(out, "cache", None) or getattr(out, "past_key_values", None)
-            layers = getattr(cache, "layers", None)
-            if not layers or any(
-                getattr(layer, "keys", None) is None or layer.keys.shape[2] != len(ids) - 1
-                for layer in layers
+            found = getattr(cache, "layers", None)
+            if not found or any(
+                getattr(layer, "keys", None) is None or layer.keys.shape[2] != ends[k]
+                for layer in found
             ):
                 return None
-            rows.append(layers)
-        stacked = []
-        for at in range(len(rows[0])):
-            first = rows[0][at].keys
-            keys = first.new_zeros((len(rows), first.shape[1], width - 1, first.shape[3]))
-            values = torch.zeros_like(keys)
-            for row, layers in enumerate(rows):
-                n = layers[at].keys.shape[2]
-                keys[row, :, width - 1 - n :] = layers[at].keys[0]
-                values[row, :, width - 1 - n :] = layers[at].values[0]
-            stacked.append((keys, values))
-        try:
-            return self._cache_cls(stacked, config=self.model.config)
-        except TypeError:  # an older DynamicCache that cannot be built from tensors
-            return None
+            layers = [(layer.keys, layer.values) for layer in found]
+            stats.computed_tokens += len(chunk)
+            start = ends[k]
+        assert layers is not None
+        if done < len(ends):
+            self.prefixes.put(ids, ends, layers)
+        return layers
 
     @contextlib.contextmanager
     def _two_rows(self, active: bool) -> Iterator[None]:
@@ -434,6 +533,11 @@ class Engine:
         )
 
 
+def torch_tensor(torch: Any, ids: Sequence[int], device: str) -> Any:
+    """One row of token ids as a ``(1, len)`` long tensor on ``device``."""
+    return torch.tensor([list(ids)], dtype=torch.long, device=device)
+
+
 def load_engine(
     source: str,
     *,
@@ -442,6 +546,7 @@ def load_engine(
     device: str,
     label: str,
     chat_template: str | None,
+    prefix_bytes: int = 0,
 ) -> Engine:
     """Load a model folder or hub id onto ``device`` in ``dtype`` (blocking).
 
@@ -464,4 +569,11 @@ def load_engine(
         ) from exc
     model.to(device)
     model.eval()
-    return Engine(model, tokenizer, device=device, label=label, chat_template=chat_template)
+    return Engine(
+        model,
+        tokenizer,
+        device=device,
+        label=label,
+        chat_template=chat_template,
+        prefix_bytes=prefix_bytes,
+    )

@@ -14,7 +14,9 @@ It runs
 4. ``llamacpp``: sociolab, ``llamacpp`` backend (the same GGUF, llama.cpp server);
 
 and optionally ``raw-seq`` (``--raw-sequential``): plain ``model.generate`` on the
-same prompts one at a time. It prints agent-turns/s (wall clock) and CPU seconds
+same prompts one at a time, and ``batched, no reuse`` (``--without-reuse``): way 1
+with ``prefix_cache_mb: 0``, every prompt prefilled in full (ways 1 and 2 keep
+each agent's prompt state for its next turn, the default). It prints agent-turns/s (wall clock) and CPU seconds
 per turn (this process and its children: less sensitive to other jobs on a
 shared machine) and the ratios, checks that batched and sequential runs gave
 identical transcripts (greedy replies must not depend on batching), and writes
@@ -150,6 +152,10 @@ def run_sociolab(name: str, backend: dict[str, Any], args: argparse.Namespace) -
     # Model loading is part of the wall time: report it so the reader can subtract it.
     sizes = [len(b.prompts) for b in batches.records]
     note = f"{len(sizes)} batches, sizes {_histogram(sizes)}" if sizes else ""
+    if batches.records:
+        prompt = sum(sum(b.prompt_tokens) for b in batches.records)
+        prefilled = sum(b.prefilled_tokens for b in batches.records)
+        note += f"; prefilled {prefilled:,} of {prompt:,} prompt tokens"
     way = Way(name, result.turns, wall, cpu, usage["completion_tokens"], note)
     return way, (lines, batches.records)
 
@@ -258,6 +264,9 @@ def measure(args: argparse.Namespace) -> tuple[list[Way], bool]:
     print(f"  sequential ... {sequential.turns_per_s:.3f} turns/s ({sequential.wall_s:.1f} s)")
     if args.raw_sequential:
         step("raw-seq", lambda: run_raw("raw-seq", batches, args, one_by_one=True))
+    if args.without_reuse:
+        no_reuse = {**hf, "prefix_cache_mb": 0}
+        step("batched, no reuse", lambda: run_sociolab("batched, no reuse", no_reuse, args)[0])
     if not args.skip_llamacpp:
         step(
             "llamacpp",
@@ -318,6 +327,9 @@ def main() -> None:
     ap.add_argument("--no-warmup", dest="warmup", action="store_false")
     ap.add_argument("--runs", type=int, default=1, help="measure everything this many times")
     ap.add_argument("--raw-sequential", action="store_true", help="also raw generate, 1 by 1")
+    ap.add_argument(
+        "--without-reuse", action="store_true", help="also batched with prefix_cache_mb: 0"
+    )
     ap.add_argument("--skip-llamacpp", action="store_true")
     ap.add_argument("--no-readme", action="store_true")
     args = ap.parse_args()

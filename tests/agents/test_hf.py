@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import itertools
 import shutil
 import subprocess
 import sys
@@ -21,6 +22,7 @@ import pytest
 from agents.backends import ChatRequest, Completion, GenParams, HFProvider, HFSpec, Message
 from agents.backends.hf_batcher import MicroBatcher
 from agents.backends.hf_convert import MARKER
+from agents.backends.hf_engine import GenJob
 from agents.backends.model_store import EMBEDDED_MODELS
 from agents.errors import BackendConfigError, BackendError
 
@@ -136,8 +138,8 @@ async def test_the_model_loads_on_the_thread_that_runs_its_batches(
         device = "cpu"
         torch = None
 
-        def render(self, messages: Sequence[Message]) -> str:
-            return messages[-1].content
+        def job(self, messages: Sequence[Message], params: GenParams) -> GenJob:
+            return GenJob(prompt=messages[-1].content, params=params)
 
         def run_batch(self, jobs: Sequence[Any]) -> list[Completion]:
             threads["batch"].add(threading.get_ident())
@@ -415,6 +417,40 @@ async def test_gguf_is_converted_once(provider: HFProvider, hf_cache: Path) -> N
     assert not [p for p in folder.parent.iterdir() if p.name.startswith(".") and p.is_dir()]
 
 
+@needs_hf
+async def test_kept_prompt_states_change_no_reply(provider: HFProvider) -> None:
+    """A later turn prefills only its new part, and gives the reply a cold prefill gives."""
+    store = provider.prefix_store
+    assert store is not None
+    store.clear()
+    history = [
+        Message(role="system", content="You are a careful assistant."),
+        Message(role="user", content=PROMPTS[3]),
+    ]
+    short = GenParams(max_tokens=24)
+    turns: list[Completion] = []
+    computed: list[int] = []
+    for _ in range(4):
+        before = store.stats.computed_tokens
+        (reply,) = await alone(provider, [ChatRequest(messages=tuple(history), params=short)])
+        computed.append(store.stats.computed_tokens - before)
+        turns.append(reply)
+        history += [
+            Message(role="assistant", content=reply.text),
+            Message(role="user", content="Check that answer once more and correct it if needed."),
+        ]
+    # Turn 1 prefilled its whole prompt but the last token; each later turn only what
+    # its prompt adds to the previous one.
+    tokens = [t.usage.prompt_tokens for t in turns]
+    assert computed == [tokens[0] - 1] + [b - a for a, b in itertools.pairwise(tokens)]
+    last = ChatRequest(messages=tuple(history[:-2]), params=short)
+    store.clear()  # nothing kept: the last turn again, computed from scratch, in a batch
+    before = store.stats.computed_tokens
+    cold, _ = await together(provider, [last, request(PROMPTS[0])])
+    assert store.stats.computed_tokens - before >= tokens[-1] - 1
+    assert same(cold, turns[-1]), (cold.text, turns[-1].text)
+
+
 def society(backends: dict[str, Any], assign: Sequence[str]) -> dict[str, Any]:
     """3 agents x (initial + 2 debate rounds) x 2 questions, max_tokens 32, cache off."""
     return {
@@ -455,10 +491,14 @@ def test_society_runs_end_to_end_and_batching_changes_no_reply(
     assert first.header.components["backends"]["smol"]["dtype"] == "bfloat16"
 
     # The same society with its agents split over two models loaded side by side, one
-    # strictly sequential (max_batch 1): every reply must be the same.
+    # strictly sequential (max_batch 1) and keeping no prompt states: every reply must
+    # be the same.
     split = parse_config(
         society(
-            {"seq": {**smol, "max_batch": 1}, "pair": {**smol, "max_batch": 2}},
+            {
+                "seq": {**smol, "max_batch": 1, "prefix_cache_mb": 0},
+                "pair": {**smol, "max_batch": 2},
+            },
             ["seq", "pair", "pair"],
         )
     )
