@@ -451,6 +451,31 @@ async def test_kept_prompt_states_change_no_reply(provider: HFProvider) -> None:
     assert same(cold, turns[-1]), (cold.text, turns[-1].text)
 
 
+@needs_hf
+def test_prompts_are_cut_where_the_history_s_assistant_turns_begin(
+    provider: HFProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = provider._engine
+    assert engine is not None
+    chat = [
+        Message(role="system", content="Be brief."),
+        Message(role="user", content="Hi"),
+        Message(role="assistant", content="Hello."),
+        Message(role="user", content="And now?"),
+        Message(role="assistant", content="Still here."),
+        Message(role="user", content="Bye"),
+    ]
+    job = engine.job(chat, GenParams())
+    heads = [engine.render(chat[:2]), engine.render(chat[:4])]
+    assert job.cuts == tuple(len(h) for h in heads)
+    assert all(job.prompt.startswith(h) for h in heads)
+    # A template whose partial renders are not prefixes of the whole (here: a footer
+    # counting the messages) gives no cuts: every prompt is then prefilled in one chunk.
+    footer = engine.chat_template + "{{ messages | length }}"
+    monkeypatch.setattr(engine, "chat_template", footer)
+    assert engine.job(chat, GenParams()).cuts == ()
+
+
 def society(backends: dict[str, Any], assign: Sequence[str]) -> dict[str, Any]:
     """3 agents x (initial + 2 debate rounds) x 2 questions, max_tokens 32, cache off."""
     return {
