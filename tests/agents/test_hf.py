@@ -471,6 +471,7 @@ def test_prompts_are_cut_where_the_history_s_assistant_turns_begin(
     assert all(job.prompt.startswith(h) for h in heads)
     # A template whose partial renders are not prefixes of the whole (here: a footer
     # counting the messages) gives no cuts: every prompt is then prefilled in one chunk.
+    assert isinstance(engine.chat_template, str)
     footer = engine.chat_template + "{{ messages | length }}"
     monkeypatch.setattr(engine, "chat_template", footer)
     assert engine.job(chat, GenParams()).cuts == ()
