@@ -21,7 +21,6 @@ from agents.backends.registry import require
 def _layer_class() -> type:
     """The in-place layer class (built on first use: transformers is imported lazily)."""
     transformers = require("transformers", extra="hf")
-    torch = require("torch", extra="hf")
     base: Any = transformers.cache_utils.DynamicLayer
 
     class InPlaceLayer(base):  # type: ignore[misc]
@@ -40,13 +39,11 @@ def _layer_class() -> type:
 
         def update(self, key_states: Any, value_states: Any, *args: Any, **kwargs: Any) -> Any:
             n = key_states.shape[-2]
-            if self._filled + n > self._keys.shape[-2]:  # more than planned: grow, rarely
-                grow = max(n, self._keys.shape[-2])
-                self._keys = torch.cat(
-                    [self._keys, self._keys.new_zeros(_more(self._keys, grow))], -2
-                )
-                self._values = torch.cat(
-                    [self._values, self._values.new_zeros(_more(self._values, grow))], -2
+            if self._filled + n > self._keys.shape[-2]:
+                # The buffers hold the prompt plus max_new_tokens; generate never goes past.
+                raise RuntimeError(
+                    f"key/value buffer of {self._keys.shape[-2]} positions is full "
+                    f"({self._filled} filled, {n} more)"
                 )
             self._keys[:, :, self._filled : self._filled + n] = key_states
             self._values[:, :, self._filled : self._filled + n] = value_states
@@ -55,12 +52,6 @@ def _layer_class() -> type:
             return self.keys, self.values
 
     return InPlaceLayer
-
-
-def _more(tensor: Any, positions: int) -> tuple[int, ...]:
-    shape = list(tensor.shape)
-    shape[-2] = positions
-    return tuple(shape)
 
 
 def in_place_cache(config: Any, buffers: list[tuple[Any, Any]], filled: int) -> Any | None:

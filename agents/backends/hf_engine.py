@@ -416,9 +416,9 @@ class Engine:
                 return None
             rows.append(layers)
         buffers = []
+        capacity = width - 1 + max_new  # generate appends at most max_new positions
         for at in range(len(rows[0])):
             first = rows[0][at][0]
-            capacity = width - 1 + max_new
             keys = first.new_zeros((len(rows), first.shape[1], capacity, first.shape[3]))
             values = self.torch.zeros_like(keys)
             for row, layers in enumerate(rows):
