@@ -144,14 +144,7 @@ async def calibrate(
                 for k in range(len(stages)):
                     tg.create_task(pipeline(ep, member, k, category))
 
-    try:
-        async with asyncio.TaskGroup() as tg:
-            for ep in episodes:
-                tg.create_task(episode(ep))
-    finally:
-        await pool.close()
-        if response_cache is not None:
-            response_cache.close()
+    await pool.run(episode(ep) for ep in episodes)
     single = {c for _, _, c in tallies} == {ALL, POOLED}  # one category: keep the pooled rows
     entries = [
         SkillEntry(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping
+from collections.abc import Coroutine, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -266,6 +266,18 @@ class ClientPool:
         await asyncio.gather(
             *(p.shutdown() for p in self._providers.values()), return_exceptions=True
         )
+
+    async def run(self, work: Iterable[Coroutine[Any, Any, None]]) -> None:
+        """Run ``work`` concurrently in one task group; then, however it ended, stop
+        every shared provider and close the response cache."""
+        try:
+            async with asyncio.TaskGroup() as tg:
+                for coro in work:
+                    tg.create_task(coro)
+        finally:
+            await self.close()
+            if self.cache is not None:
+                self.cache.close()
 
 
 __all__ = ["ClientPool", "PoolStats", "SharedProvider"]

@@ -282,14 +282,7 @@ async def run_local(
         if progress:
             progress.cell_done(outcome)
 
-    try:
-        async with asyncio.TaskGroup() as tg:
-            for cell in todo:
-                tg.create_task(one(cell))
-    finally:
-        await pool.close()
-        if response_cache is not None:
-            response_cache.close()
+    await pool.run(one(cell) for cell in todo)
     ordered = [outcomes[c.name] for c in plan.cells if c.name in outcomes]
     return SweepResult(out_dir, ordered, calls_made=pool.stats().calls, remaining=remaining)
 
