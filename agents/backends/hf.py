@@ -29,8 +29,8 @@ part; prompts are always prefilled in the same chunks, so whether a state was
 kept never changes a reply (:mod:`agents.backends.hf_prefix`).
 
 The response cache keys on :meth:`HFProvider.identity`: the model (file sha256,
-folder fingerprint, or hub id and revision), the resolved dtype and the chat
-template; not the device, although a GPU and a CPU may round differently.
+folder fingerprint, or hub id and revision), the resolved dtype, the chat
+template and how prompts are prefilled; not the device, although a GPU and a CPU may round differently.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ from agents.backends.base import BackendSpec, Provider
 from agents.backends.hf_batcher import BatcherStats, MicroBatcher
 from agents.backends.hf_convert import ensure_converted
 from agents.backends.hf_engine import Engine, GenJob, load_engine, resolve_device, resolve_dtype
-from agents.backends.hf_prefix import PrefixStore
+from agents.backends.hf_prefix import SCHEME, PrefixStore
 from agents.backends.model_store import (
     DEFAULT_MODEL,
     EMBEDDED_MODELS,
@@ -213,7 +213,7 @@ class HFProvider(Provider):
         return sha256_file(src.gguf)
 
     def identity(self) -> dict[str, Any]:
-        """Kind, model (file sha256, folder fingerprint or hub id + revision) and dtype.
+        """Kind, model (file sha256, folder fingerprint or hub id + revision), dtype, template, prefill.
 
         Cheap: never loads (or downloads) the model; a local GGUF is hashed once.
         """
@@ -230,6 +230,7 @@ class HFProvider(Provider):
                 ident["revision"] = self.spec.revision or "main"
             ident["dtype"] = self.dtype
             ident["chat_template"] = self.spec.chat_template
+            ident["prefill"] = SCHEME
             self._identity = ident
         return dict(self._identity)
 

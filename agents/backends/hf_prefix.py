@@ -24,6 +24,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+SCHEME = "chunks-at-assistant-turns"
+"""How prompts are prefilled, part of the ``hf`` backend's identity: replies cached by
+an engine that prefilled otherwise (rounding differs) are not served for this one."""
+
 Layers = list[tuple[Any, Any]]
 """Per model layer, the (keys, values) tensors of one prompt, ``(1, kv_heads, tokens, dim)``."""
 

@@ -227,6 +227,7 @@ def test_identity_is_cheap_and_loads_nothing() -> None:
         "model_sha256": SMOL.sha256,
         "dtype": "bfloat16",
         "chat_template": None,
+        "prefill": "chunks-at-assistant-turns",
     }
     assert fp32.identity()["dtype"] == "float32"
     assert bf16._engine is None and bf16.converted is None and bf16.load_path is None
