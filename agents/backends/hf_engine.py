@@ -446,8 +446,6 @@ class Engine:
         ends = chunk_ends(len(ids), cuts)
         done, layers = self.prefixes.longest(ids, ends)
         stats = self.prefixes.stats
-        stats.hits += done > 0
-        stats.misses += done == 0
         start = ends[done - 1] if done else 0
         stats.reused_tokens += start
         for k in range(done, len(ends)):

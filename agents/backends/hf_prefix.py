@@ -51,8 +51,6 @@ class PrefixStats:
 
     reused_tokens: int = 0
     computed_tokens: int = 0
-    hits: int = 0
-    misses: int = 0
 
 
 @dataclass
@@ -79,9 +77,10 @@ class PrefixStore:
     def longest(self, ids: Sequence[int], ends: Sequence[int]) -> tuple[int, Layers | None]:
         """How many chunks of ``ids`` are stored, and their state (0 and None: none are)."""
         for done in range(len(ends), 0, -1):
-            hit = self._entries.get(self.key(ids, ends[:done]))
+            key = self.key(ids, ends[:done])
+            hit = self._entries.get(key)
             if hit is not None:
-                self._entries.move_to_end(self.key(ids, ends[:done]))
+                self._entries.move_to_end(key)
                 return done, hit[0]
         return 0, None
 
