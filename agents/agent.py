@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from agents.backends.client import BackendClient
-from agents.backends.types import ChatRequest, Completion, GenParams, Message
 from agents.traits import Trait
+from agents.types import ChatRequest, Completion, GenParams, Message
 
 
 @dataclass

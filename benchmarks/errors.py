@@ -1,9 +1,5 @@
-"""Errors raised while loading tasks."""
+"""Errors raised while loading tasks: the ``TaskError`` branch of :mod:`sociolab.errors`."""
 
+from sociolab.errors import TaskDataError, TaskError
 
-class TaskError(Exception):
-    """Base class: a task could not be loaded (missing file, bad row, unknown subject)."""
-
-
-class TaskDataError(TaskError):
-    """A data file is missing or malformed; the message names the file and line."""
+__all__ = ["TaskDataError", "TaskError"]

@@ -6,8 +6,8 @@ import abc
 from dataclasses import dataclass
 from typing import ClassVar
 
-from agents.backends.types import Message
 from agents.traits import Trait
+from agents.types import Message
 
 
 @dataclass(frozen=True)

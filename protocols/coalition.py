@@ -12,7 +12,7 @@ member, stage and category, measured by ``sociolab calibrate``):
 - ``cheapest-within``: among the members whose accuracy is within ``margin`` of
   the best, the one using the fewest tokens (ties: higher accuracy, then order).
 
-This module is pure logic; the stage runner lives in :mod:`societies.coalition`.
+This module is pure logic; the stage runner lives in :mod:`societies.engine.coalition`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from agents.backends.types import Message
+from agents.types import Message
 
 POOLED = "*"
 """The category of skill entries measured over all categories together (the fallback)."""

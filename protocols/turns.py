@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents.backends.types import Message
+from agents.types import Message
 from protocols import prompts
 from protocols.base import Protocol, TurnContext
 

@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export HF_HUB_OFFLINE=1
 out=runs/demo-$(date +%Y%m%d-%H%M%S)
-.venv/bin/sociolab run societies/presets/demo.yaml --out "$out"
+.venv/bin/sociolab run societies/config/presets/demo.yaml --out "$out"

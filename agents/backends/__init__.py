@@ -13,7 +13,7 @@ from agents.backends.llamacpp import LlamaCppProvider, LlamaCppSpec
 from agents.backends.openai import OpenAIProvider, OpenAISpec
 from agents.backends.registry import PROVIDERS, create_provider, register, require
 from agents.backends.scripted import ScriptedProvider, ScriptedSpec
-from agents.backends.types import ChatRequest, Completion, GenParams, Message, Usage
+from agents.types import ChatRequest, Completion, GenParams, Message, Usage
 
 __all__ = [
     "PROVIDERS",

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agents.backends.types import ChatRequest, Completion
+from agents.types import ChatRequest, Completion
 
 
 class RetrySpec(BaseModel):

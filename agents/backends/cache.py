@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from agents.backends.types import ChatRequest, Completion
+from agents.types import ChatRequest, Completion
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS completions (

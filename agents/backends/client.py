@@ -16,8 +16,8 @@ from aiolimiter import AsyncLimiter
 
 from agents.backends.base import Provider, RetrySpec
 from agents.backends.cache import ResponseCache, cache_key
-from agents.backends.types import ChatRequest, Completion
 from agents.errors import BackendError, GenerationError
+from agents.types import ChatRequest, Completion
 
 
 @dataclass

@@ -60,8 +60,8 @@ from agents.backends.model_store import (
     sha256_file,
 )
 from agents.backends.registry import register, require
-from agents.backends.types import ChatRequest, Completion
 from agents.errors import BackendConfigError, BackendError
+from agents.types import ChatRequest, Completion
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$")
 _SMALL_FILES = {".json", ".jinja", ".txt", ".model", ".py"}

@@ -44,8 +44,8 @@ from agents.backends import hf_attention
 from agents.backends.hf_cache import in_place_cache
 from agents.backends.hf_prefix import Layers, PrefixStore, chunk_ends
 from agents.backends.registry import require
-from agents.backends.types import Completion, GenParams, Message, Usage
 from agents.errors import BackendConfigError, BackendError
+from agents.types import Completion, GenParams, Message, Usage
 
 logger = logging.getLogger("agents.backends.hf")
 

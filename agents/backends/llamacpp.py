@@ -22,8 +22,8 @@ from agents.backends.model_store import (
 )
 from agents.backends.openai import OpenAIProvider
 from agents.backends.registry import register
-from agents.backends.types import ChatRequest, Completion
 from agents.errors import BackendConfigError, BackendError
+from agents.types import ChatRequest, Completion
 
 
 class LlamaCppSpec(BackendSpec):

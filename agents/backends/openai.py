@@ -11,8 +11,8 @@ from pydantic import Field
 
 from agents.backends.base import BackendSpec, Provider
 from agents.backends.registry import register
-from agents.backends.types import ChatRequest, Completion, Usage
 from agents.errors import BackendConfigError
+from agents.types import ChatRequest, Completion, Usage
 
 
 class OpenAISpec(BackendSpec):

@@ -22,7 +22,7 @@ from pydantic import Field
 
 from agents.backends.base import BackendSpec, Provider
 from agents.backends.registry import register
-from agents.backends.types import ChatRequest, Completion, Usage
+from agents.types import ChatRequest, Completion, Usage
 
 
 class ScriptedSpec(BackendSpec):

@@ -138,7 +138,7 @@ def _capture() -> Iterator[_Batches]:
 def run_sociolab(name: str, backend: dict[str, Any], args: argparse.Namespace) -> tuple[Way, Any]:
     """Run the experiment through sociolab; return the measurement and the transcript lines."""
     from societies.config import parse_config
-    from societies.experiment import run_experiment
+    from societies.engine.experiment import run_experiment
 
     cfg = parse_config(config(backend, args.questions, args.max_tokens))
     with tempfile.TemporaryDirectory() as tmp, _capture() as batches:

@@ -50,7 +50,7 @@ def config(agents: int, episodes: int) -> dict[str, object]:
 def measure(agents: int) -> dict[str, float]:
     """Run one size in this process; return turns/s and peak RSS."""
     from societies.config import parse_config
-    from societies.experiment import Experiment
+    from societies.engine.experiment import Experiment
 
     episodes = max(1, TOTAL_TURNS // (agents * ROUNDS))
     cfg = parse_config(config(agents, episodes))

@@ -505,7 +505,7 @@ def test_society_runs_end_to_end_and_batching_changes_no_reply(
     provider: HFProvider, tmp_path: Path
 ) -> None:
     from societies.config import parse_config
-    from societies.experiment import run_experiment
+    from societies.engine.experiment import run_experiment
     from societies.transcript import read_transcript
 
     smol = {"kind": "hf", "device": "cpu", "dtype": "bfloat16", "threads": THREADS}
@@ -543,7 +543,7 @@ def test_society_runs_end_to_end_and_batching_changes_no_reply(
 
 def test_the_demo_preset_is_the_llamacpp_demo_on_hf() -> None:
     from societies.config import load_config
-    from societies.presets import PRESETS_DIR
+    from societies.config.presets import PRESETS_DIR
 
     on_hf = load_config(PRESETS_DIR / "demo.yaml")
     on_llama = load_config(PRESETS_DIR / "demo-llamacpp.yaml")
@@ -560,7 +560,7 @@ def test_greedy_reruns_are_byte_identical_and_a_cached_rerun_loads_no_model(
     import json
 
     from societies.config import parse_config
-    from societies.experiment import run_experiment
+    from societies.engine.experiment import run_experiment
     from societies.transcript import read_transcript, strip_volatile
 
     smol = {"kind": "hf", "device": "cpu", "dtype": "bfloat16", "threads": THREADS}

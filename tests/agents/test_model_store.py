@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from agents.backends.model_store import EmbeddedModel, _verified, resolve_model_file
 from agents.errors import BackendConfigError
-from societies.cli import app
-from tests.societies.test_config import EXAMPLE
+from societies.cli.app import app
+from tests.societies.config.test_config import EXAMPLE
 
 
 def test_paths_and_errors(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from societies.config import parse_config
-from societies.experiment import run_experiment
+from societies.engine.experiment import run_experiment
 from societies.transcript import read_transcript
 
 DATA = Path(__file__).resolve().parents[2] / "../shared/data"

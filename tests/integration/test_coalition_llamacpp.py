@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from societies.calibrate import calibrate
-from societies.coalition import COALITION
+from societies.analysis.report import make_report, to_json
 from societies.config import parse_config
-from societies.experiment import run_experiment
-from societies.report import make_report, to_json
+from societies.engine.calibrate import calibrate
+from societies.engine.coalition import COALITION
+from societies.engine.experiment import run_experiment
 from societies.transcript import read_transcript
 
 pytestmark = pytest.mark.integration

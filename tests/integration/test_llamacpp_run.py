@@ -11,9 +11,9 @@ import yaml
 
 from agents.backends import LlamaCppProvider
 from societies.config import parse_config
-from societies.experiment import run_experiment
+from societies.engine.experiment import run_experiment
 from societies.transcript import read_transcript, strip_volatile
-from tests.societies.test_config import EXAMPLE
+from tests.societies.config.test_config import EXAMPLE
 
 pytestmark = pytest.mark.integration
 
@@ -69,7 +69,7 @@ def test_rerun_from_the_cache_is_identical_and_needs_no_model(
 def test_report_json_on_the_real_transcript(example_run: Path) -> None:
     from typer.testing import CliRunner
 
-    from societies.cli import app
+    from societies.cli.app import app
 
     result = CliRunner().invoke(app, ["report", str(example_run), "--json"])
     assert result.exit_code == 0, result.output

@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks import ArithmeticSpec
 from societies.config import parse_config
-from societies.experiment import run_experiment
+from societies.engine.experiment import run_experiment
 from societies.transcript import read_transcript
 from tests.helpers.proxy import Fault, FaultProxy, running_proxy
 

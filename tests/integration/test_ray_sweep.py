@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 import yaml
 
-from societies.experiment import run_experiment
-from societies.ray_executor import ATTEMPTS, run_on_ray
-from societies.sweep import CELLS, load_sweep
+from societies.engine.experiment import run_experiment
+from societies.sweeps.ray_executor import ATTEMPTS, run_on_ray
+from societies.sweeps.spec import CELLS, load_sweep
 from societies.transcript import read_transcript, strip_volatile
 from tests.helpers.configs import sim_config
 

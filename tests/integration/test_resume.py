@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from societies.config import parse_config
-from societies.experiment import run_experiment
+from societies.engine.experiment import run_experiment
 from societies.transcript import read_transcript, strip_volatile
 from tests.helpers.configs import sim_config
 

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.panel import Panel
 
 from societies.render import MAX_LINE, clean, fold, md_text, one_line, plot_text, safe_text
-from societies.runs import load_transcript
+from societies.transcript import load_transcript
 
 HOSTILE = {
     "markup": "[bold red]alarm[/bold red] [link=http://evil]x[/link] :smile:",
@@ -126,7 +126,7 @@ def test_plot_label_with_dollars_and_controls_renders() -> None:
 
 
 def test_transcript_with_invalid_utf8_can_be_read(tmp_path: Path) -> None:
-    from societies.synthetic import EpisodeAnswers, build_transcript, write_transcript
+    from societies.transcript.synthetic import EpisodeAnswers, build_transcript, write_transcript
 
     t = build_transcript(
         [("a", "x"), ("b", "y")],

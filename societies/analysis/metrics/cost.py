@@ -1,0 +1,73 @@
+"""Token cost of a set of episodes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from societies.analysis.metrics.episodes import EpisodeView
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Tokens spent, from the usage recorded on every turn.
+
+    Attributes:
+        prompt_tokens: prompt tokens of all calls.
+        completion_tokens: completion tokens of all calls.
+        calls: recorded turns (one call each; cache hits included).
+        episodes: episodes with at least one turn.
+        correct: finished episodes whose last-round society decision is correct.
+        last_call_tokens: MachineSoM's measure: per episode, the prompt plus
+            completion tokens of each agent's last call only, summed over agents
+            and episodes (the last prompt holds the whole conversation).
+    """
+
+    prompt_tokens: int
+    completion_tokens: int
+    calls: int
+    episodes: int
+    correct: int
+    last_call_tokens: int
+
+    @property
+    def total_tokens(self) -> int:
+        """Prompt plus completion tokens of all calls."""
+        return self.prompt_tokens + self.completion_tokens
+
+    @property
+    def per_episode(self) -> float | None:
+        """Total tokens per episode."""
+        return self.total_tokens / self.episodes if self.episodes else None
+
+    @property
+    def per_correct(self) -> float | None:
+        """Total tokens per correct society answer (None when none is correct)."""
+        return self.total_tokens / self.correct if self.correct else None
+
+    @property
+    def machinesom_last_call_per_episode(self) -> float | None:
+        """MachineSoM's cost: tokens of each agent's last call, summed, per episode."""
+        return self.last_call_tokens / self.episodes if self.episodes else None
+
+
+def cost(episodes: Sequence[EpisodeView]) -> Cost:
+    """Token cost of the episodes' recorded turns."""
+    prompt = completion = calls = last = correct = n = 0
+    for e in episodes:
+        if not e.turns:
+            continue
+        n += 1
+        latest: dict[str, tuple[int, int]] = {}
+        for (r, agent), t in e.turns.items():
+            prompt += t.usage.prompt_tokens
+            completion += t.usage.completion_tokens
+            calls += 1
+            if r >= latest.get(agent, (-1, 0))[0]:
+                latest[agent] = (r, t.usage.prompt_tokens + t.usage.completion_tokens)
+        last += sum(tokens for _, tokens in latest.values())
+        correct += e.finished and bool(e.decision_correct) and e.decision_correct[-1]
+    return Cost(prompt, completion, calls, n, correct, last)
+
+
+__all__ = ["Cost", "cost"]

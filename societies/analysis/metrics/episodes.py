@@ -1,0 +1,186 @@
+"""Episodes as metrics see them, and the keys that group runs.
+
+A :class:`Run` is one transcript; :func:`episodes_of` turns it into
+:class:`EpisodeView` objects (one per question x repeat) that every measure
+reads. Episodes of several runs can be pooled by concatenating their lists.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from protocols.decision import DECISION_RULES
+from societies.analysis.decisions import complete_rounds, decide
+from societies.errors import TranscriptError
+from societies.transcript import HeaderEvent, Transcript, TurnEvent
+
+GROUP_KEYS = ("society", "strategy", "task", "model")
+"""Keys that runs can be grouped by (``trait`` is a split inside every group)."""
+
+_BITS = {"debate": "0", "reflection": "1"}
+
+
+@dataclass(frozen=True)
+class Run:
+    """One transcript and where it came from."""
+
+    transcript: Transcript
+    path: Path | None = None
+    index: int = 0
+
+    @property
+    def header(self) -> HeaderEvent:
+        """The transcript's header."""
+        return self.transcript.header
+
+    def keys(self) -> dict[str, str]:
+        """The run's value of every key in :data:`GROUP_KEYS`."""
+        return {
+            "society": society_label(self.header),
+            "strategy": strategy_label(self.header),
+            "task": task_label(self.header),
+            "model": model_label(self.header),
+        }
+
+
+def society_label(header: HeaderEvent) -> str:
+    """The society's composition: trait counts, e.g. ``2 easy-going + 1 overconfident``."""
+    counts = Counter(a.trait for a in header.agents)
+    return " + ".join(f"{n} {trait}" for trait, n in sorted(counts.items()))
+
+
+def strategy_label(header: HeaderEvent) -> str:
+    """The strategy: MachineSoM bits (``001``) when every round after 0 is debate or reflection."""
+    later = header.rounds[1:]
+    if all(r in _BITS for r in later):
+        return "".join(_BITS[r] for r in later) or "-"
+    return "-".join(later)
+
+
+def task_label(header: HeaderEvent) -> str:
+    """The task's name from the recorded config."""
+    task = header.config.get("task") or header.components.get("task") or {}
+    return str(task.get("name", "?")) if isinstance(task, dict) else str(task)
+
+
+def model_label(header: HeaderEvent) -> str:
+    """The models behind the agents: ``kind:model`` (or ``kind``) of each backend used."""
+    specs: Any = header.config.get("backends") or header.components.get("backends") or {}
+    labels: set[str] = set()
+    for a in header.agents:
+        spec = specs.get(a.backend) if isinstance(specs, dict) else None
+        if not isinstance(spec, dict):
+            labels.add(a.backend)
+            continue
+        kind, model = spec.get("kind", a.backend), spec.get("model")
+        labels.add(f"{kind}:{model}" if model else str(kind))
+    return " + ".join(sorted(labels))
+
+
+@dataclass(frozen=True)
+class EpisodeView:
+    """One episode (one question in one repeat) of one run.
+
+    Attributes:
+        run: index of the run it comes from.
+        episode: its number in that run.
+        question_id: the question.
+        repeat: the repeat.
+        agents: agent names in the header's order.
+        traits: agent name -> trait.
+        patterns: the pattern of every planned round (round 0 first).
+        turns: ``(round, agent) -> turn`` for every recorded turn.
+        decisions: the society's answer in each complete round (from round 0 on).
+        decision_correct: whether each of those decisions is correct.
+    """
+
+    run: int
+    episode: int
+    question_id: str
+    repeat: int
+    agents: tuple[str, ...]
+    traits: Mapping[str, str]
+    patterns: tuple[str, ...]
+    turns: Mapping[tuple[int, str], TurnEvent]
+    decisions: tuple[str | None, ...] = ()
+    decision_correct: tuple[bool, ...] = ()
+    edges: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def complete_rounds(self) -> int:
+        """How many rounds, from round 0 on, every agent answered."""
+        return len(self.decisions)
+
+    @property
+    def finished(self) -> bool:
+        """Whether every planned round is complete."""
+        return self.complete_rounds == len(self.patterns)
+
+    def answers(self, rnd: int) -> list[str | None]:
+        """The agents' answers in a complete round, in agent order."""
+        return [self.turns[(rnd, a)].answer for a in self.agents]
+
+
+def episodes_of(run: Run) -> list[EpisodeView]:
+    """The run's episodes, in episode order, with the society decision of each complete round.
+
+    Raises:
+        TranscriptError: the header names a decision rule this sociolab does not know.
+    """
+    h = run.header
+    rule = DECISION_RULES.get(h.decision)
+    if rule is None:
+        where = run.path or h.name
+        raise TranscriptError(
+            f"{where}: unknown decision rule {h.decision!r} (known: {', '.join(DECISION_RULES)})"
+        )
+    by_episode: dict[int, dict[tuple[int, str], TurnEvent]] = {}
+    for t in run.transcript.turns:
+        by_episode.setdefault(t.episode, {})[(t.round, t.agent)] = t
+    rounds = complete_rounds(h, run.transcript.turns)
+    agents = tuple(a.name for a in h.agents)
+    traits = {a.name: a.trait for a in h.agents}
+    edges = tuple((u, v) for u, v in h.edges)
+    out = []
+    for ep in sorted(by_episode):
+        turns = by_episode[ep]
+        first = next(iter(turns.values()))
+        decided = [decide(group, rule) for group in rounds.get(ep, [])]
+        out.append(
+            EpisodeView(
+                run=run.index,
+                episode=ep,
+                question_id=first.question_id,
+                repeat=first.repeat,
+                agents=agents,
+                traits=traits,
+                patterns=tuple(h.rounds),
+                turns=turns,
+                decisions=tuple(d for d, _ in decided),
+                decision_correct=tuple(c for _, c in decided),
+                edges=edges,
+            )
+        )
+    return out
+
+
+def n_rounds(episodes: Sequence[EpisodeView]) -> int:
+    """The largest number of planned rounds among the episodes."""
+    return max((len(e.patterns) for e in episodes), default=0)
+
+
+__all__ = [
+    "GROUP_KEYS",
+    "EpisodeView",
+    "Run",
+    "episodes_of",
+    "model_label",
+    "n_rounds",
+    "society_label",
+    "strategy_label",
+    "task_label",
+]

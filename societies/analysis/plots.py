@@ -1,0 +1,126 @@
+"""PNG plots of a report.
+
+Figures are made with :class:`matplotlib.figure.Figure` directly (no pyplot), so
+they render with the Agg canvas whatever backend the process has selected, and
+no global state or window is involved.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+from societies.analysis.metrics import TRANSITIONS, GroupMetrics, Metrics
+from societies.render import plot_text
+
+MAX_PANELS = 6
+"""Groups drawn as separate panels of the conformity plot; more are pooled."""
+
+PLOTS = ("accuracy_by_round", "consensus_by_round", "conformity", "cost_vs_accuracy")
+
+
+def _by_round(metrics: Metrics, path: Path, which: str) -> Path:
+    fig = Figure(figsize=(7, 4.5))
+    ax = fig.add_subplot()
+    plotted = False
+    for g in metrics.groups:
+        if which == "accuracy":
+            ys = g.measures.accuracy.society
+            key = "accuracy"
+        else:
+            ys = g.measures.consensus.distinct
+            key = "distinct_answers"
+        pts = [(r, y) for r, y in enumerate(ys) if y is not None]
+        if not pts:
+            continue
+        xs = [r for r, _ in pts]
+        vals = [y * 100 if which == "accuracy" else y for _, y in pts]
+        errs = []
+        for r in xs:
+            s = g.spread((key, r, ""))
+            sd = s.std if s.std is not None else 0.0
+            errs.append(sd * 100 if which == "accuracy" else sd)
+        ax.errorbar(xs, vals, yerr=errs, marker="o", capsize=3, label=plot_text(g.label))
+        plotted = True
+    patterns = max((g.measures.patterns for g in metrics.groups), key=len, default=())
+    ax.set_xticks(
+        range(len(patterns)), [f"{r}\n{plot_text(p, 12)}" for r, p in enumerate(patterns)]
+    )
+    ax.set_xlabel("round")
+    if which == "accuracy":
+        ax.set_ylabel("society decision accuracy (%)")
+        ax.set_ylim(0, 100)
+        ax.set_title("accuracy by round (±1 std over repeats)")
+    else:
+        ax.set_ylabel("mean distinct answers")
+        ax.set_ylim(bottom=0)
+        ax.set_title("consensus by round (lower: more agreement)")
+    ax.grid(alpha=0.3)
+    if plotted:
+        ax.legend(fontsize="small")
+    else:
+        ax.text(0.5, 0.5, "no complete round yet", ha="center", transform=ax.transAxes)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    return path
+
+
+def _conformity(metrics: Metrics, path: Path) -> Path:
+    groups: list[GroupMetrics] = metrics.groups
+    if len(groups) > MAX_PANELS:
+        groups = [metrics.overall]
+    fig = Figure(figsize=(4 * len(groups) + 1, 4.5))
+    axes = fig.subplots(1, len(groups), squeeze=False)[0]
+    for ax, g in zip(axes, groups, strict=True):
+        by_trait = g.measures.conformity.by_trait
+        traits = sorted(by_trait)
+        width = 0.8 / max(len(traits), 1)
+        for i, t in enumerate(traits):
+            counts = [by_trait[t].transitions[tr] for tr in TRANSITIONS]
+            xs = [x + (i - (len(traits) - 1) / 2) * width for x in range(len(TRANSITIONS))]
+            ax.bar(xs, counts, width=width, label=plot_text(t))
+        ax.set_xticks(range(len(TRANSITIONS)), list(TRANSITIONS))
+        ax.set_title(plot_text(g.label, 40), fontsize="small")
+        ax.set_ylabel("conforming debate turns")
+        ax.grid(axis="y", alpha=0.3)
+        if traits:
+            ax.legend(fontsize="small")
+    fig.suptitle("conformity by old -> new correctness and trait")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    return path
+
+
+def _cost(metrics: Metrics, path: Path) -> Path:
+    fig = Figure(figsize=(7, 4.5))
+    ax = fig.add_subplot()
+    for g in metrics.groups:
+        x = g.measures.cost.per_episode
+        y = g.values.get(("final_accuracy", None, ""))
+        if x is None or y is None:
+            continue
+        ax.scatter([x], [y * 100], s=40)
+        ax.annotate(plot_text(g.label, 30), (x, y * 100), fontsize="small",
+                    xytext=(4, 4), textcoords="offset points")  # fmt: skip
+    ax.set_xlabel("tokens per episode (all calls)")
+    ax.set_ylabel("final accuracy (%)")
+    ax.set_ylim(0, 100)
+    ax.set_title("token cost vs accuracy")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    return path
+
+
+def write_plots(metrics: Metrics, out_dir: Path) -> list[Path]:
+    """Write the four PNG plots into ``out_dir`` and return their paths."""
+    return [
+        _by_round(metrics, out_dir / "accuracy_by_round.png", "accuracy"),
+        _by_round(metrics, out_dir / "consensus_by_round.png", "consensus"),
+        _conformity(metrics, out_dir / "conformity.png"),
+        _cost(metrics, out_dir / "cost_vs_accuracy.png"),
+    ]
+
+
+__all__ = ["PLOTS", "write_plots"]

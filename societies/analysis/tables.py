@@ -1,0 +1,245 @@
+"""The tables of a report, as data: one :class:`Section` per table, groups side by side.
+
+The same sections feed the terminal (rich tables) and report.md, so both show
+the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from societies.analysis.metrics import CLASSES, TRANSITIONS, GroupMetrics, Metrics
+
+MAX_EDGES = 10
+"""Edges shown in the influence table (those where the listener changed most)."""
+
+
+def pct(x: float | None) -> str:
+    """``62.5%``, or ``–`` when undefined."""
+    return "–" if x is None else f"{x:.1%}"
+
+
+def num(x: float | None, digits: int = 2) -> str:
+    """A number with ``digits`` decimals, or ``–`` when undefined."""
+    return "–" if x is None else f"{x:,.{digits}f}"
+
+
+def _frac(x: float | None, hits: int, n: int) -> str:
+    return "–" if x is None else f"{pct(x)} ({hits}/{n})"
+
+
+@dataclass
+class Section:
+    """One table: labelled rows, one cell per group."""
+
+    title: str
+    caption: str = ""
+    rows: list[tuple[str, list[str]]] = field(default_factory=list)
+
+    def add(self, label: str, cells: list[str]) -> None:
+        """Add a row."""
+        self.rows.append((label, cells))
+
+
+def _round_labels(groups: Sequence[GroupMetrics]) -> list[str]:
+    longest = max((g.measures.patterns for g in groups), key=len, default=())
+    return [f"{r} {p}" for r, p in enumerate(longest)]
+
+
+def _acc_cell(g: GroupMetrics, r: int) -> str:
+    acc = g.measures.accuracy
+    if r >= len(acc.society) or acc.society[r] is None:
+        return "–"
+    s = g.spread(("accuracy", r, ""))
+    sd = f" ±{s.std * 100:.1f}" if s.std is not None else ""
+    return f"{pct(acc.society[r])}{sd} · none {pct(acc.no_decision[r])}"
+
+
+def _consensus_cell(g: GroupMetrics, r: int) -> str:
+    c = g.measures.consensus
+    if r >= len(c.distinct) or c.distinct[r] is None:
+        return "–"
+    return f"{num(c.distinct[r])} · {pct(c.unanimity[r])} · {num(c.entropy[r])}"
+
+
+def _runs_section(gs: Sequence[GroupMetrics]) -> Section:
+    s = Section("runs")
+    s.add("runs", [str(len(g.runs)) for g in gs])
+    s.add("episodes", [str(g.measures.episodes) for g in gs])
+    s.add("turns", [str(g.measures.turns) for g in gs])
+    s.add("finished episodes", [str(g.measures.consensus.finished) for g in gs])
+    s.add("repeats (samples)", [str(len(g.samples)) for g in gs])
+    s.add("decision rule", [", ".join(sorted({r.header.decision for r in g.runs})) for g in gs])
+    s.add("status", [_status(g) for g in gs])
+    return s
+
+
+def _round_sections(gs: Sequence[GroupMetrics]) -> list[Section]:
+    labels = _round_labels(gs)
+    acc = Section(
+        "society decision by round",
+        "accuracy ±std over repeats (points) · share with no decision",
+    )
+    con = Section("consensus by round", "mean distinct answers · unanimous · normalised entropy")
+    for r, label in enumerate(labels):
+        acc.add(label, [_acc_cell(g, r) for g in gs])
+        con.add(label, [_consensus_cell(g, r) for g in gs])
+    con.add("first unanimous round", [num(g.measures.consensus.first_unanimous) for g in gs])
+    con.add("never unanimous", [pct(g.measures.consensus.never_unanimous) for g in gs])
+    return [acc, con]
+
+
+def _conformity_section(gs: Sequence[GroupMetrics]) -> Section:
+    s = Section(
+        "conformity in debate rounds",
+        "MachineSoM: new answer = majority of the previous answers seen; old -> new correctness",
+    )
+    for tr in TRANSITIONS:
+        s.add(tr, [str(g.measures.conformity.overall.transitions[tr]) for g in gs])
+    overall = [g.measures.conformity.overall for g in gs]
+    s.add("rate", [_frac(c.rate, c.conforming, c.turns) for c in overall])
+    traits = sorted({t for g in gs for t in g.measures.conformity.by_trait})
+    for t in traits:
+        cells = []
+        for g in gs:
+            c = g.measures.conformity.by_trait.get(t)
+            cells.append("–" if c is None else _frac(c.rate, c.conforming, c.turns))
+        s.add(f"rate · {t}", cells)
+    for t in traits:
+        cells = []
+        for g in gs:
+            m = g.measures.conformity.minority_by_trait.get(t)
+            cells.append("–" if m is None else _frac(m.switch_rate, m.switched, m.turns))
+        s.add(f"minority switch · {t}", cells)
+    return s
+
+
+def _dynamics_section(gs: Sequence[GroupMetrics]) -> Section:
+    s = Section("answer dynamics", "classes of the majority-correctness pattern over rounds")
+    for name in CLASSES:
+        cells = []
+        for g in gs:
+            d = g.measures.dynamics
+            n = d.classes[name]
+            cells.append("–" if not d.finished else f"{pct(n / d.finished)} ({n})")
+        s.add(name, cells)
+    top = [list(g.measures.dynamics.patterns.items())[:3] for g in gs]
+    s.add("top patterns", [", ".join(f"{p}×{n}" for p, n in t) or "–" for t in top])
+    for t in sorted({t for g in gs for t in g.measures.dynamics.flips_by_trait}):
+        cells = []
+        for g in gs:
+            f = g.measures.dynamics.flips_by_trait.get(t)
+            cells.append("–" if f is None else _frac(f.rate, f.flips, f.turns))
+        s.add(f"flip rate · {t}", cells)
+    return s
+
+
+def _agents_section(gs: Sequence[GroupMetrics]) -> Section:
+    s = Section("agents", "accuracy in round 0 -> last round · flip rate")
+    agents: list[tuple[str, str]] = []
+    for g in gs:
+        for run in g.runs:
+            agents += [
+                (a.name, a.trait) for a in run.header.agents if (a.name, a.trait) not in agents
+            ]
+    for name, trait in agents:
+        s.add(f"{name} ({trait})", [_agent_cell(g, name) for g in gs])
+    return s
+
+
+def _influence_section(gs: Sequence[GroupMetrics]) -> Section:
+    s = Section("influence", "u -> v: share of v's changes that adopted u's previous answer")
+    changes: dict[tuple[str, str], int] = {}
+    for g in gs:
+        for e, inf in g.measures.dynamics.influence.items():
+            changes[e] = changes.get(e, 0) + inf.changes
+    top = sorted((e for e, n in changes.items() if n), key=lambda e: (-changes[e], e))
+    for u, v in top[:MAX_EDGES]:
+        cells = []
+        for g in gs:
+            x = g.measures.dynamics.influence.get((u, v))
+            cells.append("–" if x is None else _frac(x.rate, x.adoptions, x.changes))
+        s.add(f"{u} -> {v}", cells)
+    return s
+
+
+def _cost_section(gs: Sequence[GroupMetrics]) -> Section:
+    s = Section("cost", "tokens recorded on every turn")
+    costs = [g.measures.cost for g in gs]
+    s.add("prompt tokens", [f"{c.prompt_tokens:,}" for c in costs])
+    s.add("completion tokens", [f"{c.completion_tokens:,}" for c in costs])
+    s.add("total tokens", [f"{c.total_tokens:,}" for c in costs])
+    s.add("per episode", [num(c.per_episode, 1) for c in costs])
+    s.add("per correct answer", [num(c.per_correct, 1) for c in costs])
+    s.add(
+        "MachineSoM last-call tokens / episode",
+        [num(c.machinesom_last_call_per_episode, 1) for c in costs],
+    )
+    return s
+
+
+def sections(metrics: Metrics) -> list[Section]:
+    """The report's tables, groups side by side (influence only when some agent changed)."""
+    from societies.analysis.coalition import coalition_section
+
+    gs = metrics.groups
+    influence = _influence_section(gs)
+    coalition = coalition_section(gs)
+    return [
+        _runs_section(gs),
+        *_round_sections(gs),
+        *([coalition] if coalition is not None else []),
+        _conformity_section(gs),
+        _dynamics_section(gs),
+        _agents_section(gs),
+        *([influence] if influence.rows else []),
+        _cost_section(gs),
+    ]
+
+
+def _status(g: GroupMetrics) -> str:
+    states = [r.transcript.end.status if r.transcript.end else "unfinished" for r in g.runs]
+    return ", ".join(f"{n} {s}" for s, n in sorted({s: states.count(s) for s in states}.items()))
+
+
+def _agent_cell(g: GroupMetrics, name: str) -> str:
+    vals = g.measures.accuracy.by_agent.get(name)
+    if vals is None:
+        return "–"
+    present = [v for v in vals if v is not None]
+    first = pct(present[0]) if present else "–"
+    last = pct(present[-1]) if present else "–"
+    f = g.measures.dynamics.flips_by_agent.get(name)
+    return f"{first} -> {last} · flips {pct(f.rate if f else None)}"
+
+
+def significance_section(metrics: Metrics) -> Section | None:
+    """The Levene and ANOVA results, one row per comparison (None without comparisons)."""
+    if not metrics.comparisons:
+        return None
+    s = Section(
+        "significance across groups",
+        "Levene's test, then one-way ANOVA, on per-repeat values",
+    )
+    for c in metrics.comparisons:
+        r = c.result
+        s.add(
+            f"{c.measure} by {c.key}",
+            [
+                str(r.groups),
+                _p(r.levene, r.levene_p),
+                _p(r.anova_f, r.anova_p),
+                r.note,
+            ],
+        )
+    return s
+
+
+def _p(stat: float | None, p: float | None) -> str:
+    if stat is None or p is None:
+        return "–"
+    return f"{stat:.3g} (p={p:.3g})"
+
+
+__all__ = ["MAX_EDGES", "Section", "num", "pct", "sections", "significance_section"]

@@ -1,0 +1,5 @@
+"""The ``sociolab`` command line: commands, replay view, progress displays, terminal rendering."""
+
+from societies.cli.app import main
+
+__all__ = ["main"]

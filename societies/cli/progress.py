@@ -1,0 +1,80 @@
+"""A rich progress display for runs (episodes, turns, tokens, errors)."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from societies.transcript import TurnEvent
+
+
+class RichDisplay:
+    """A rich progress display on stderr, used as a context manager (shared set-up)."""
+
+    def __init__(self, console: Console | None = None, *, remaining: bool = False) -> None:
+        """Draw on ``console`` (default: stderr); ``remaining`` adds a time-left column."""
+        self.console = console or Console(stderr=True)
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[info]}"),
+            TimeElapsedColumn(),
+            *([TimeRemainingColumn()] if remaining else []),
+            console=self.console,
+            transient=False,
+        )
+
+    def __enter__(self) -> Self:
+        self.progress.start()
+        return self
+
+    def __exit__(
+        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.progress.stop()
+
+
+class ProgressMonitor(RichDisplay):
+    """Implements :class:`societies.engine.experiment.RunMonitor` with a rich progress bar."""
+
+    def __init__(self, console: Console | None = None) -> None:
+        """Draw on ``console`` (default: stderr)."""
+        super().__init__(console, remaining=True)
+        self.tokens = 0
+        self.errors = 0
+        self.cached = 0
+        self._episodes: TaskID | None = None
+        self._turns: TaskID | None = None
+
+    def started(self, episodes: int, turns: int, already_done: int) -> None:
+        """Create the two bars."""
+        self._episodes = self.progress.add_task("episodes", total=episodes, info="")
+        self._turns = self.progress.add_task("turns", total=turns, completed=already_done, info="")
+
+    def _info(self) -> str:
+        return f"tokens {self.tokens:,}  cached {self.cached:,}  errors {self.errors}"
+
+    def turn(self, event: TurnEvent) -> None:
+        """Advance the turn bar and the token count."""
+        self.tokens += event.usage.total_tokens
+        self.cached += int(event.cached)
+        if self._turns is not None:
+            self.progress.update(self._turns, advance=1, info=self._info())
+
+    def episode(self, ok: bool) -> None:
+        """Advance the episode bar; count failures."""
+        self.errors += 0 if ok else 1
+        if self._episodes is not None:
+            self.progress.update(self._episodes, advance=1, info=f"errors {self.errors}")

@@ -1,0 +1,36 @@
+"""The experiment config: models, cross-field checks, ``--set`` overrides and presets.
+
+A config is declared once (pydantic, ``extra="forbid"``) and drives everything.
+YAML and configs built in Python go through the same checks and give the same
+one-line messages (:class:`~societies.errors.ConfigError`).
+"""
+
+from societies.config.coalition import CoalitionSpec
+from societies.config.loading import load_config, parse_config, read_yaml
+from societies.config.models import (
+    EXECUTION_FIELDS,
+    AgentSpec,
+    BudgetSpec,
+    CacheSpec,
+    ExperimentConfig,
+    GenerationSpec,
+    GraphSpec,
+    ProtocolSpec,
+)
+from societies.config.overrides import apply_overrides
+
+__all__ = [
+    "EXECUTION_FIELDS",
+    "AgentSpec",
+    "BudgetSpec",
+    "CacheSpec",
+    "CoalitionSpec",
+    "ExperimentConfig",
+    "GenerationSpec",
+    "GraphSpec",
+    "ProtocolSpec",
+    "apply_overrides",
+    "load_config",
+    "parse_config",
+    "read_yaml",
+]

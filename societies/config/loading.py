@@ -1,0 +1,72 @@
+"""Reading a config: YAML file -> overrides -> validated :class:`ExperimentConfig`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from societies.config.checks import check_references
+from societies.config.errors import format_validation_error
+from societies.config.models import ExperimentConfig
+from societies.config.overrides import apply_overrides
+from societies.errors import ConfigError
+
+
+def parse_config(
+    data: Any, *, source: str = "<config>", base_dir: Path | None = None
+) -> ExperimentConfig:
+    """Validate config data (already parsed from YAML).
+
+    Raises:
+        ConfigError: with one ``source: path: message`` line per problem.
+    """
+    lines: list[str] = []
+    cfg: ExperimentConfig | None = None
+    try:
+        cfg = ExperimentConfig.model_validate(data, context={"base_dir": base_dir})
+    except ValidationError as exc:
+        lines += format_validation_error(exc, data, ExperimentConfig, source)
+    if isinstance(data, dict):
+        lines += [f"{source}: {path}: {msg}" for path, msg in check_references(data)]
+    if lines or cfg is None:
+        raise ConfigError(lines or [f"{source}: expected a mapping of config fields"])
+    return cfg
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """A YAML file's top-level mapping.
+
+    Raises:
+        ConfigError: the file cannot be read, is not YAML, or is not a mapping.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot read: {exc.strerror or exc}"]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "?"
+        raise ConfigError(
+            [f"{path}: {where}: invalid YAML: {getattr(exc, 'problem', exc)}"]
+        ) from None
+    if not isinstance(data, dict):
+        raise ConfigError([f"{path}: expected a mapping of config fields at the top level"])
+    return data
+
+
+def load_config(path: Path | str, overrides: Sequence[str] = ()) -> ExperimentConfig:
+    """Read and validate a YAML config file; relative paths in it resolve against its folder.
+
+    Args:
+        path: the YAML file.
+        overrides: ``key=value`` strings applied first (see :func:`apply_overrides`).
+    """
+    path = Path(path)
+    data = apply_overrides(read_yaml(path), overrides)
+    return parse_config(data, source=str(path), base_dir=path.resolve().parent)

@@ -1,0 +1,154 @@
+"""The experiment config models: declared once (pydantic), strictly checked."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
+
+from agents.backends import AnyBackendSpec
+from agents.traits import BUILTIN_TRAITS, Trait
+from benchmarks import AnyTaskSpec
+from protocols.strategy import parse_strategy
+from societies.config.coalition import CoalitionSpec
+
+GraphKind = Literal["complete", "ring", "star", "small-world", "scale-free", "random", "edges"]
+
+
+EXECUTION_FIELDS = frozenset({"concurrency", "cache", "budget"})
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AgentSpec(_Strict):
+    """One agent (or ``count`` identical agents named ``name1..nameN``)."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
+    trait: str = "neutral"
+    backend: str
+    count: int = Field(1, ge=1, le=1_000_000)
+
+
+class GraphSpec(_Strict):
+    """Who sees whom: an edge u -> v means v is shown u's replies."""
+
+    kind: GraphKind = "complete"
+    k: int = Field(4, ge=1, description="small-world: neighbours per agent (even)")
+    p: float = Field(0.1, ge=0.0, le=1.0, description="small-world rewiring / random edge prob.")
+    m: int = Field(2, ge=1, description="scale-free: edges per new agent")
+    center: str | None = Field(None, description="star: the hub agent (default: the first)")
+    edges: list[tuple[str, str]] | None = Field(None, description="edges: explicit [u, v] pairs")
+
+
+class ProtocolSpec(_Strict):
+    """The rounds after the independent first answer."""
+
+    kind: Literal["rounds"] = Field(
+        "rounds", exclude=True, description="rounds of debate and reflection (the default)"
+    )
+    strategy: list[str] | str = Field(default_factory=lambda: ["debate", "debate"])
+
+    @field_validator("strategy")
+    @classmethod
+    def _parse(cls, value: list[str] | str) -> list[str]:
+        return parse_strategy(value)
+
+    @property
+    def rounds(self) -> list[str]:
+        """Protocol names of rounds 1..R (validated)."""
+        assert isinstance(self.strategy, list)
+        return self.strategy
+
+
+def _protocol_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return str(value.get("kind", "rounds"))
+    return str(getattr(value, "kind", "rounds"))
+
+
+AnyProtocolSpec = Annotated[
+    Annotated[ProtocolSpec, Tag("rounds")] | Annotated[CoalitionSpec, Tag("coalition")],
+    Discriminator(_protocol_kind),
+]
+"""Rounds of debate/reflection (``{strategy: ...}``) or a coalition (``{kind: coalition, ...}``)."""
+
+
+class BudgetSpec(_Strict):
+    """Limits on what a run may spend; the run stops cleanly when one is reached.
+
+    Only calls actually made count (cache hits are free). A stopped run ends with
+    status ``budget`` and can be resumed with a higher budget.
+    """
+
+    max_tokens: int | None = Field(None, ge=1, description="prompt + completion tokens")
+    max_cost_usd: float | None = Field(
+        None, gt=0.0, description="cost from the backends' price_per_1m_* fields"
+    )
+
+
+class GenerationSpec(_Strict):
+    """Generation parameters for every turn (the seed is derived per turn)."""
+
+    temperature: float = Field(0.0, ge=0.0, le=2.0)
+    max_tokens: int = Field(256, ge=1, le=32768)
+    top_p: float = Field(1.0, gt=0.0, le=1.0)
+    stop: list[str] = Field(default_factory=list)
+
+
+class CacheSpec(_Strict):
+    """The response cache (SQLite)."""
+
+    enabled: bool = True
+    path: Path | None = Field(None, description="default: cache.sqlite in the run folder")
+
+
+class ExperimentConfig(_Strict):
+    """A whole society experiment."""
+
+    name: str = Field(min_length=1)
+    seed: int = 0
+    task: AnyTaskSpec
+    backends: dict[str, AnyBackendSpec] = Field(min_length=1)
+    traits: list[Trait] = Field(default_factory=list, description="user-defined traits")
+    agents: list[AgentSpec] = Field(min_length=1)
+    graph: GraphSpec = GraphSpec()
+    protocol: AnyProtocolSpec = ProtocolSpec()
+    decision: str = "majority"
+    repeats: int = Field(1, ge=1)
+    generation: GenerationSpec = GenerationSpec()
+    concurrency: int = Field(16, ge=1, description="episodes in flight at once")
+    cache: CacheSpec = CacheSpec()
+    budget: BudgetSpec | None = Field(None, description="stop cleanly when reached")
+
+    def all_traits(self) -> dict[str, Trait]:
+        """Built-in traits plus the config's own (which may override them)."""
+        return {**BUILTIN_TRAITS, **{t.name: t for t in self.traits}}
+
+    def agent_list(self) -> list[tuple[str, str, str]]:
+        """(name, trait, backend) of every agent, ``count`` expanded."""
+        out = []
+        for a in self.agents:
+            if a.count == 1:
+                out.append((a.name, a.trait, a.backend))
+            else:
+                out += [(f"{a.name}{i + 1}", a.trait, a.backend) for i in range(a.count)]
+        return out
+
+    def resolved(self) -> dict[str, Any]:
+        """The full config with every default filled in (JSON-ready)."""
+        return self.model_dump(mode="json")
+
+    def digest(self) -> str:
+        """A hash of the settings that shape results (resume checks it).
+
+        ``concurrency`` and ``cache`` only change how a run executes, so a run may
+        be resumed with other values.
+        """
+        shaping = {k: v for k, v in self.resolved().items() if k not in EXECUTION_FIELDS}
+        blob = json.dumps(shaping, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]

@@ -1,0 +1,216 @@
+"""Running a sweep's cells as Ray tasks (``sociolab sweep SWEEP --ray auto|local|ADDRESS``).
+
+Each unfinished cell becomes one Ray task that runs the cell with
+:func:`~societies.engine.experiment.run_experiment` (resuming whatever an earlier
+attempt left) into ``DIR/cells/<cell>/`` on the shared output path, with the
+shared response cache ``DIR/cache.sqlite`` (SQLite in WAL mode: safe for
+several processes on one machine; on a cluster, put ``DIR`` on a shared file
+system that supports file locks, or give each cell its own cache with
+``--no-cache``). A cell whose run raises, or ends incomplete, is retried by
+Ray up to the sweep's ``retries`` times; when it still fails it is reported
+and the other cells carry on. Every attempt appends a line to the cell's
+``attempts.jsonl``.
+
+Ray is an optional extra: ``pip install 'sociolab[ray]'``. ``--ray auto``
+connects to a running cluster (``ray start --head``, or a ``ray.init()`` in
+the same machine), ``--ray local`` starts a private one for this sweep, and
+any other value is a cluster address (``ray://host:10001``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from societies.config import CacheSpec, ExperimentConfig
+from societies.engine.experiment import CacheMode, run_experiment
+from societies.errors import RunError
+from societies.sweeps.local import (
+    CACHE,
+    CellOutcome,
+    SweepProgress,
+    SweepResult,
+    cell_folder,
+    finished,
+    write_manifest,
+)
+from societies.sweeps.spec import SweepPlan
+from societies.transcript import TRANSCRIPT
+
+ATTEMPTS = "attempts.jsonl"
+
+
+class CellFailedError(RuntimeError):
+    """A cell's run ended incomplete (Ray retries the task on this)."""
+
+
+def _import_ray() -> Any:
+    try:
+        import ray
+    except ImportError:
+        raise RunError(
+            "running a sweep on Ray needs the ray package: pip install 'sociolab[ray]'"
+        ) from None
+    return ray
+
+
+def _log_attempt(folder: Path, record: dict[str, Any]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / ATTEMPTS).open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(record) + "\n")
+
+
+def run_cell(
+    cfg: ExperimentConfig, folder: str, cache_path: str | None, cache: CacheMode
+) -> dict[str, Any]:
+    """Run (or resume) one cell; what a Ray task executes.
+
+    Raises:
+        CellFailedError: the run ended incomplete (some episodes failed).
+    """
+    where = Path(folder)
+    attempt = {
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+    }
+    if cache_path is not None:
+        cfg = cfg.model_copy(update={"cache": CacheSpec(enabled=True, path=Path(cache_path))})
+    try:
+        result = run_experiment(cfg, where, resume=True, cache=cache)
+    except Exception as exc:
+        _log_attempt(where, {**attempt, "status": "error", "error": f"{type(exc).__name__}: {exc}"})
+        raise
+    _log_attempt(where, {**attempt, "status": result.status, "errors": result.errors[:5]})
+    if result.status == "incomplete":
+        first = result.errors[0] if result.errors else "no error recorded"
+        raise CellFailedError(f"{len(result.errors)} episodes failed; first: {first}")
+    return {
+        "status": result.status,
+        "turns": result.turns,
+        "calls": sum(u["calls"] for u in result.usage.values()),
+        "cache_hits": sum(u["cache_hits"] for u in result.usage.values()),
+        "errors": result.errors,
+    }
+
+
+def _attempts(folder: Path) -> int:
+    try:
+        return len((folder / ATTEMPTS).read_text(encoding="utf-8").splitlines())
+    except OSError:
+        return 0
+
+
+def _reason(exc: BaseException) -> str:
+    cause = getattr(exc, "cause", None) or exc
+    text = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {text[-1] if text else ''}".strip()
+
+
+def _lines(path: Path) -> int:
+    try:
+        with path.open("rb") as fh:
+            return sum(1 for _ in fh)
+    except OSError:
+        return 0
+
+
+def run_on_ray(
+    plan: SweepPlan,
+    out_dir: Path,
+    *,
+    address: str = "auto",
+    cache: CacheMode = "on",
+    progress: SweepProgress | None = None,
+    poll_s: float = 0.5,
+) -> SweepResult:
+    """Run every unfinished cell as a Ray task; failing cells are retried, then reported.
+
+    Args:
+        plan: the sweep.
+        out_dir: the sweep folder (must be reachable by every Ray worker).
+        address: ``auto`` (a running cluster), ``local`` (start one), or a cluster address.
+        cache: ``on``, ``off`` or ``refresh`` for the shared response cache.
+        progress: the display to update.
+        poll_s: how often the display is refreshed from the cells' transcripts.
+
+    Raises:
+        RunError: ray is not installed, or no cluster can be reached.
+    """
+    ray = _import_ray()
+    out_dir = out_dir.resolve()
+    started_here = False
+    if not ray.is_initialized():
+        try:
+            ray.init(
+                address=None if address == "local" else address,
+                include_dashboard=False,
+                log_to_driver=False,
+            )
+        except (ConnectionError, RuntimeError, ValueError) as exc:
+            raise RunError(
+                f"--ray {address}: cannot reach a Ray cluster ({exc}); start one with "
+                "`ray start --head`, or use --ray local"
+            ) from None
+        started_here = True
+    write_manifest(plan, out_dir)
+    if progress:
+        progress.started(len(plan.cells))
+    cache_path = None if cache == "off" else str(out_dir / CACHE)
+    task = ray.remote(max_retries=plan.spec.retries, retry_exceptions=True, num_cpus=1)(run_cell)
+    outcomes: dict[str, CellOutcome] = {}
+    pending: dict[Any, Any] = {}
+    for cell in plan.cells:
+        folder = cell_folder(out_dir, cell)
+        if finished(folder, cell.config.digest()):
+            outcomes[cell.name] = CellOutcome(cell.name, folder, "skipped")
+            if progress:
+                progress.cell_done(outcomes[cell.name])
+            continue
+        before = _attempts(folder)
+        pending[task.remote(cell.config, str(folder), cache_path, cache)] = (cell, before)
+    try:
+        while pending:
+            ready, _ = ray.wait(list(pending), num_returns=1, timeout=poll_s)
+            for ref in ready:
+                cell, before = pending.pop(ref)
+                folder = cell_folder(out_dir, cell)
+                try:
+                    out = ray.get(ref)
+                except Exception as exc:  # the task's error after its last retry
+                    outcome = CellOutcome(cell.name, folder, "failed", errors=[_reason(exc)])
+                else:
+                    outcome = CellOutcome(
+                        cell.name,
+                        folder,
+                        out["status"],
+                        turns=out["turns"],
+                        calls=out["calls"],
+                        cache_hits=out["cache_hits"],
+                        errors=out["errors"],
+                    )
+                outcome.attempts = _attempts(folder) - before
+                outcomes[cell.name] = outcome
+                if progress:
+                    progress.cell_done(outcome)
+            if progress and pending:
+                done = sum(
+                    max(0, _lines(cell_folder(out_dir, c) / TRANSCRIPT) - 1)
+                    for c, _ in pending.values()
+                )
+                progress.set_turns(done)
+    finally:
+        for ref in pending:
+            ray.cancel(ref, force=True)
+        if started_here:
+            ray.shutdown()
+    ordered = [outcomes[c.name] for c in plan.cells if c.name in outcomes]
+    made = sum(o.calls - o.cache_hits for o in ordered)
+    return SweepResult(out_dir, ordered, calls_made=made)
+
+
+__all__ = ["ATTEMPTS", "CellFailedError", "run_cell", "run_on_ray"]

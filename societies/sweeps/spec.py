@@ -1,0 +1,214 @@
+"""Sweep files: a base config and a grid over its fields; each grid point is a cell (one run).
+
+A sweep file::
+
+    # One line that `sociolab presets` shows.
+    name: strategies-x-societies
+    base: demo.yaml                  # a config file (relative to this file), or the config inline
+    set: {generation.max_tokens: 64} # optional changes to the base (dotted keys)
+    grid:                            # dotted key -> values (a list) or label -> value (a mapping)
+      protocol.strategy: ["000", "001", "010", "011"]
+      agents:
+        all-easy-going: [{name: a, trait: easy-going, backend: local, count: 3}]
+        all-overconfident: [{name: a, trait: overconfident, backend: local, count: 3}]
+    seeds: [0, 1]                    # optional: one more axis over the config seed
+    max_parallel_cells: null         # local executor: cells in flight at once (default: all)
+    retries: 2                       # Ray: attempts after the first for a failing cell
+
+Every combination of the axes (in the order written, seeds last) is a cell,
+named ``strategy=001__agents=all-easy-going`` (each axis by the last part of
+its key) and run into ``DIR/cells/<name>/``. Lists of plain values label
+themselves; other values are labelled by their index unless given as a
+mapping of labels.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from societies.config import ExperimentConfig, parse_config, read_yaml
+from societies.config.errors import format_validation_error
+from societies.config.overrides import apply_overrides, set_path
+from societies.errors import ConfigError
+
+CELLS = "cells"
+"""The sweep folder's subfolder holding one run folder per cell."""
+
+
+class SweepSpec(BaseModel):
+    """A sweep file, validated."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
+    base: Path | dict[str, Any] = Field(
+        description="a config file (relative to the sweep file) or the config itself"
+    )
+    set: dict[str, Any] = Field(
+        default_factory=dict, description="dotted key -> value, applied to the base"
+    )
+    grid: dict[str, list[Any] | dict[str, Any]] = Field(
+        default_factory=dict, description="dotted key -> values, or -> {label: value}"
+    )
+    seeds: list[int] | None = Field(None, min_length=1, description="one more axis: the seed")
+    max_parallel_cells: int | None = Field(
+        None, ge=1, description="local executor: cells in flight at once (default: all)"
+    )
+    retries: int = Field(2, ge=0, le=20, description="Ray: attempts after the first")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One point of the grid: its name, its axis labels, and its validated config."""
+
+    name: str
+    labels: dict[str, str]
+    config: ExperimentConfig
+
+
+@dataclass(frozen=True)
+class SweepPlan:
+    """A loaded sweep: the spec, where it came from, and every cell."""
+
+    spec: SweepSpec
+    source: Path
+    cells: list[Cell]
+
+    @property
+    def name(self) -> str:
+        """The sweep's name."""
+        return self.spec.name
+
+
+def is_sweep(data: Any) -> bool:
+    """Whether parsed YAML is a sweep file (it has a ``grid`` or a ``base``)."""
+    return isinstance(data, dict) and ("grid" in data or "base" in data)
+
+
+def _label(value: Any, index: int) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str | int | float):
+        return str(value)
+    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        return "-".join(str(v) for v in value) or str(index)
+    return str(index)
+
+
+def _safe(label: str) -> str:
+    cleaned = re.sub(r"[^A-Za-z0-9_.+\-]+", "-", label).strip("-.")
+    return cleaned[:60] or "x"
+
+
+def axes(spec: SweepSpec) -> list[tuple[str, list[tuple[str, Any]]]]:
+    """Each axis as (dotted key, [(label, value), ...]); the seeds axis last.
+
+    Raises:
+        ConfigError: an axis without values, or two values with the same label.
+    """
+    out: list[tuple[str, list[tuple[str, Any]]]] = []
+    for key, values in spec.grid.items():
+        if isinstance(values, dict):
+            pairs = [(_safe(str(k)), v) for k, v in values.items()]
+        else:
+            pairs = [(_safe(_label(v, i)), v) for i, v in enumerate(values)]
+        out.append((key, pairs))
+    if spec.seeds is not None:
+        out.append(("seed", [(str(s), s) for s in spec.seeds]))
+    for key, pairs in out:
+        if not pairs:
+            raise ConfigError([f"grid.{key}: no values"])
+        labels = [label for label, _ in pairs]
+        dupes = sorted({x for x in labels if labels.count(x) > 1})
+        if dupes:
+            raise ConfigError(
+                [
+                    f"grid.{key}: two values are labelled {dupes[0]!r}: give them labels "
+                    "(a mapping of label: value)"
+                ]
+            )
+    return out
+
+
+def _short_names(keys: Sequence[str]) -> list[str]:
+    last = [k.split(".")[-1] for k in keys]
+    return [s if last.count(s) == 1 else k for s, k in zip(last, keys, strict=True)]
+
+
+def _base_data(spec: SweepSpec, source: Path) -> tuple[dict[str, Any], Path, str]:
+    """(the base config's data, the folder its paths are relative to, its name for errors)."""
+    if isinstance(spec.base, dict):
+        return dict(spec.base), source.resolve().parent, f"{source}: base"
+    path = spec.base if spec.base.is_absolute() else source.resolve().parent / spec.base
+    data = read_yaml(path)
+    if is_sweep(data):
+        raise ConfigError([f"{source}: base: {path} is itself a sweep; name a config"])
+    return data, path.resolve().parent, str(path)
+
+
+def expand(spec: SweepSpec, source: Path, overrides: Sequence[str] = ()) -> list[Cell]:
+    """Every cell of the sweep, each config validated.
+
+    Args:
+        spec: the sweep.
+        source: the sweep file (relative paths resolve against it).
+        overrides: ``key=value`` changes to the base (from ``--set``), before the grid.
+
+    Raises:
+        ConfigError: every problem of every cell, one line each (repeated ones once).
+    """
+    base, base_dir, base_name = _base_data(spec, source)
+    base = copy.deepcopy(base)
+    for key, value in spec.set.items():
+        set_path(base, key.split("."), value, label=f"{source}: set.{key}")
+    base = apply_overrides(base, overrides)
+    all_axes = axes(spec)
+    shorts = _short_names([k for k, _ in all_axes])
+    cells: list[Cell] = []
+    problems: list[str] = []
+    for combo in itertools.product(*(pairs for _, pairs in all_axes)):
+        labels = {short: label for short, (label, _) in zip(shorts, combo, strict=True)}
+        name = "__".join(f"{s}={lab}" for s, lab in labels.items()) or "all"
+        data = copy.deepcopy(base)
+        for (key, _), (_, value) in zip(all_axes, combo, strict=True):
+            set_path(data, key.split("."), copy.deepcopy(value), label=f"{source}: grid.{key}")
+        data["name"] = f"{data.get('name', spec.name)}[{name}]"
+        try:
+            cfg = parse_config(data, source=f"{base_name} (cell {name})", base_dir=base_dir)
+        except ConfigError as exc:
+            problems += [p for p in exc.problems if p not in problems]
+            continue
+        cells.append(Cell(name, labels, cfg))
+    if problems:
+        raise ConfigError(problems)
+    return cells
+
+
+def load_sweep(path: Path | str, overrides: Sequence[str] = ()) -> SweepPlan:
+    """Read a sweep file and expand its cells.
+
+    Raises:
+        ConfigError: the file or any cell is invalid (one line per problem).
+    """
+    path = Path(path)
+    data = read_yaml(path)
+    if not is_sweep(data):
+        raise ConfigError(
+            [f"{path}: not a sweep file (no grid or base): run a config with `sociolab run`"]
+        )
+    try:
+        spec = SweepSpec.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, data, SweepSpec, str(path))) from None
+    return SweepPlan(spec, path, expand(spec, path, overrides))
+
+
+__all__ = ["CELLS", "Cell", "SweepPlan", "SweepSpec", "axes", "expand", "is_sweep", "load_sweep"]
