@@ -35,10 +35,10 @@ def gguf_path() -> Path:
 @pytest.fixture(scope="session")
 def llama_server(gguf_path: Path) -> Iterator[str]:
     """A real llama.cpp server (xllamacpp) on 127.0.0.1 serving SmolLM2; yields its /v1 URL."""
-    from agents.backends.llamacpp import _free_port
+    from agents.backends.llamacpp.provider import _free_port
 
     port = _free_port()
-    cmd = [sys.executable, "-m", "agents.backends.llamacpp_server", "--model", str(gguf_path),
+    cmd = [sys.executable, "-m", "agents.backends.llamacpp.server", "--model", str(gguf_path),
            "--alias", "smollm2", "--port", str(port), "--n-parallel", "4", "--ctx-per-slot", "4096",
            "--threads", "2"]  # fmt: skip
     proc = subprocess.Popen(

@@ -8,8 +8,8 @@ loads) and ``scripted`` (a simulation for tests and scale runs).
 from agents.backends.base import BackendSpec, Provider, RetrySpec
 from agents.backends.cache import ResponseCache, cache_key
 from agents.backends.client import BackendClient, UsageTotals
-from agents.backends.hf import HFProvider, HFSpec
-from agents.backends.llamacpp import LlamaCppProvider, LlamaCppSpec
+from agents.backends.hf.provider import HFProvider, HFSpec
+from agents.backends.llamacpp.provider import LlamaCppProvider, LlamaCppSpec
 from agents.backends.openai import OpenAIProvider, OpenAISpec
 from agents.backends.registry import PROVIDERS, create_provider, register, require
 from agents.backends.scripted import ScriptedProvider, ScriptedSpec

@@ -189,7 +189,7 @@ def _raw(name: str, batches: list[Any], args: argparse.Namespace, *, one_by_one:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from agents.backends.hf_convert import converted_dir
+    from agents.backends.hf.convert import converted_dir
     from agents.backends.model_store import EMBEDDED_MODELS
 
     folder = converted_dir(EMBEDDED_MODELS["smollm2-135m-instruct"].sha256, args.dtype)

@@ -47,7 +47,13 @@ def test_example_config_loads(tmp_path: Path) -> None:
 
 
 def test_shipped_llamacpp_demo_preset_is_the_example() -> None:
-    preset = Path(__file__).resolve().parents[3] / "societies" / "config" / "presets" / "demo-llamacpp.yaml"
+    preset = (
+        Path(__file__).resolve().parents[3]
+        / "societies"
+        / "config"
+        / "presets"
+        / "demo-llamacpp.yaml"
+    )
     assert (
         load_config(preset).resolved()
         == parse_config(__import__("yaml").safe_load(EXAMPLE)).resolved()

@@ -3,19 +3,19 @@
 The model is a hub id, a local folder, a ``.gguf`` file or the embedded name
 ``smollm2-135m-instruct`` (the same file the ``llamacpp`` backend uses). A GGUF
 is converted once into a cached safetensors folder (see
-:mod:`agents.backends.hf_convert`). The model is loaded in :meth:`HFProvider.start`,
+:mod:`agents.backends.hf.convert`). The model is loaded in :meth:`HFProvider.start`,
 which the shared wrapper calls on the first cache miss only, so a rerun served
 from the response cache never loads it.
 
 Concurrent requests of all agents and episodes meet in one
-:class:`~agents.backends.hf_batcher.MicroBatcher` per loaded model, which runs
+:class:`~agents.backends.hf.batcher.MicroBatcher` per loaded model, which runs
 them in batches of up to ``max_batch`` on one worker thread (see
-:mod:`agents.backends.hf_engine` for what may differ between rows).
+:mod:`agents.backends.hf.engine` for what may differ between rows).
 
 Batching does not change replies: a greedy reply (and a seeded sample) is the
 same whether its request ran alone or with others. Each prompt is prefilled on
-its own (:mod:`agents.backends.hf_engine`), attention is computed row by row
-without the padding (:mod:`agents.backends.hf_attention`), and while a lone
+its own (:mod:`agents.backends.hf.engine`), attention is computed row by row
+without the padding (:mod:`agents.backends.hf.attention`), and while a lone
 request decodes every linear layer gets a zero row beside it, so every matmul
 sees at least two rows;
 what remains is that a matmul gives a row the same bits whatever the number of
@@ -26,7 +26,7 @@ token) nor, in general, for cuBLAS on a GPU.
 An agent's next prompt extends its previous one, so the engine keeps each
 prompt's key/value state (up to ``prefix_cache_mb``) and prefills only the new
 part; prompts are always prefilled in the same chunks, so whether a state was
-kept never changes a reply (:mod:`agents.backends.hf_prefix`).
+kept never changes a reply (:mod:`agents.backends.hf.prefix`).
 
 The response cache keys on :meth:`HFProvider.identity`: the model (file sha256,
 folder fingerprint, or hub id and revision), the resolved dtype, the chat
@@ -49,10 +49,10 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field
 
 from agents.backends.base import BackendSpec, Provider
-from agents.backends.hf_batcher import BatcherStats, MicroBatcher
-from agents.backends.hf_convert import ensure_converted
-from agents.backends.hf_engine import Engine, GenJob, load_engine, resolve_device, resolve_dtype
-from agents.backends.hf_prefix import SCHEME, PrefixStore
+from agents.backends.hf.batcher import BatcherStats, MicroBatcher
+from agents.backends.hf.convert import ensure_converted
+from agents.backends.hf.engine import Engine, GenJob, load_engine, resolve_device, resolve_dtype
+from agents.backends.hf.prefix import SCHEME, PrefixStore
 from agents.backends.model_store import (
     DEFAULT_MODEL,
     EMBEDDED_MODELS,

@@ -85,7 +85,7 @@ class LlamaCppProvider(Provider):
         model_path = await asyncio.to_thread(resolve_model_file, self.spec.model)
         port = _free_port()
         cmd = [
-            sys.executable, "-m", "agents.backends.llamacpp_server",
+            sys.executable, "-m", "agents.backends.llamacpp.server",
             "--model", str(model_path), "--alias", "local", "--port", str(port),
             "--n-parallel", str(self.spec.n_parallel),
             "--ctx-per-slot", str(self.spec.ctx_per_slot),

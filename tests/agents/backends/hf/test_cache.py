@@ -23,7 +23,7 @@ def test_appends_in_place_and_matches_the_dynamic_cache() -> None:
     import torch
     from transformers import DynamicCache
 
-    from agents.backends.hf_cache import in_place_cache
+    from agents.backends.hf.cache import in_place_cache
 
     gen = torch.Generator().manual_seed(0)
     prompt = [(torch.randn(2, 1, 5, 4, generator=gen), torch.randn(2, 1, 5, 4, generator=gen))]
@@ -52,7 +52,7 @@ def test_appends_in_place_and_matches_the_dynamic_cache() -> None:
 def test_models_with_other_cache_layers_keep_transformers_cache() -> None:
     import torch
 
-    from agents.backends.hf_cache import in_place_cache
+    from agents.backends.hf.cache import in_place_cache
 
     buffers = [(torch.zeros(1, 1, 4, 4), torch.zeros(1, 1, 4, 4))] * 2
     windowed = tiny_config(layer_types=["sliding_attention", "full_attention"], sliding_window=2)

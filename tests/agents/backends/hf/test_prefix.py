@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agents.backends.hf_prefix import PrefixStore, chunk_ends
+from agents.backends.hf.prefix import PrefixStore, chunk_ends
 
 
 @dataclass

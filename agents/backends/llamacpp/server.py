@@ -1,6 +1,6 @@
 """Child process that runs llama.cpp's OpenAI-compatible server (``xllamacpp``).
 
-Run as ``python -m agents.backends.llamacpp_server --model FILE ...``. It prints
+Run as ``python -m agents.backends.llamacpp.server --model FILE ...``. It prints
 ``READY <url>`` once listening and exits when its standard input closes, so the
 server never outlives the run that started it (even if that run is killed).
 """

@@ -25,7 +25,7 @@ work (about 1.2x faster batches measured for debate prompts of 530-770 tokens)
 and a prompt prefilled alone is computed exactly as when it is alone in a batch.
 A prompt is prefilled in chunks that end where the history's assistant turns
 begin, and the state at its end is kept, so an agent's next turn only
-prefills what is new (see :mod:`agents.backends.hf_prefix`).
+prefills what is new (see :mod:`agents.backends.hf.prefix`).
 """
 
 from __future__ import annotations
@@ -40,9 +40,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agents.backends import hf_attention
-from agents.backends.hf_cache import in_place_cache
-from agents.backends.hf_prefix import Layers, PrefixStore, chunk_ends
+from agents.backends.hf import attention as hf_attention
+from agents.backends.hf.cache import in_place_cache
+from agents.backends.hf.prefix import Layers, PrefixStore, chunk_ends
 from agents.backends.registry import require
 from agents.errors import BackendConfigError, BackendError
 from agents.types import Completion, GenParams, Message, Usage

@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 
 from agents.backends import ChatRequest, Completion, GenParams, HFProvider, HFSpec, Message
-from agents.backends.hf_batcher import MicroBatcher
-from agents.backends.hf_convert import MARKER
-from agents.backends.hf_engine import GenJob
+from agents.backends.hf.batcher import MicroBatcher
+from agents.backends.hf.convert import MARKER
+from agents.backends.hf.engine import GenJob
 from agents.backends.model_store import EMBEDDED_MODELS
 from agents.errors import BackendConfigError, BackendError
 
@@ -213,7 +213,7 @@ def test_module_imports_without_torch() -> None:
         text=True,
         check=True,
         timeout=120,
-        cwd=Path(__file__).resolve().parents[2],
+        cwd=Path(__file__).resolve().parents[4],
     )
     assert "pip install 'sociolab[hf]'" in out.stdout
 
@@ -308,7 +308,7 @@ def test_rowwise_attention_computes_each_row_alone(
     the kernel divides its work by the rows it is given, which (rarely) changes rounding."""
     import torch
 
-    from agents.backends.hf_attention import rowwise_attention
+    from agents.backends.hf.attention import rowwise_attention
 
     class Layer:
         is_causal = True
