@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from agents.backends.client import BackendClient
 from agents.traits import Trait
-from agents.types import ChatRequest, Completion, GenParams, Message
+from agents.types import Message
 
 
 @dataclass
@@ -14,24 +14,14 @@ class Agent:
     """One member of a society, within one episode.
 
     The history holds everything the agent has been sent and has replied, in
-    order; each turn appends the new prompt and the reply.
+    order; each turn appends the new prompt and the reply (the engine sends
+    ``history + new messages`` through :attr:`backend`).
     """
 
     name: str
     trait: Trait
     backend: BackendClient
     history: list[Message] = field(default_factory=list)
-
-    async def respond(
-        self, new_messages: list[Message], params: GenParams, hints: dict[str, object]
-    ) -> tuple[tuple[Message, ...], Completion]:
-        """Send history + ``new_messages``; record both sides; return what was sent and the reply."""
-        sent = (*self.history, *new_messages)
-        completion = await self.backend.complete(
-            ChatRequest(messages=sent, params=params, hints=hints)
-        )
-        self.remember(new_messages, completion.text)
-        return sent, completion
 
     def remember(self, new_messages: list[Message], reply: str) -> None:
         """Append a turn's prompt and reply to the history (also used on resume)."""

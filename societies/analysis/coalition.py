@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from societies.analysis.metrics import GroupMetrics
 from societies.analysis.tables import Section, pct
-from societies.engine.coalition import COALITION
+from societies.transcript import COALITION
 
 
 def is_coalition(components: dict[str, object]) -> bool:

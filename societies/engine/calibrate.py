@@ -21,27 +21,24 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from agents.backends import ResponseCache
 from protocols.coalition import ALL, POOLED
 from societies.config import ExperimentConfig
 from societies.config.coalition import CoalitionSpec, SkillEntry
+from societies.engine.build import build_episodes, build_members, generation_params
 from societies.engine.clients import ClientPool
-from societies.engine.coalition import (
-    COALITION,
-    CoalitionRunner,
-    LoadedTable,
-    members_of,
-    write_table_file,
-)
-from societies.engine.experiment import CacheMode, build_episodes, build_members, generation_params
-from societies.engine.rounds import Episode, Member
+from societies.engine.coalition import CoalitionRunner, members_of
+from societies.engine.experiment import CacheMode
+from societies.engine.runner import Episode, Member
+from societies.engine.skills import LoadedTable, write_table_file
 from societies.errors import ConfigError
-from societies.transcript import TurnEvent
+from societies.transcript import COALITION, TurnEvent
 
 
 @dataclass
@@ -145,8 +142,16 @@ async def calibrate(
                     tg.create_task(pipeline(ep, member, k, category))
 
     await pool.run(episode(ep) for ep in episodes)
-    single = {c for _, _, c in tallies} == {ALL, POOLED}  # one category: keep the pooled rows
-    entries = [
+    entries = _entries(tallies)
+    write_table_file(out, entries, _meta(cfg, task_spec.model_dump(mode="json"), len(questions),
+                                         reference, members, stages))  # fmt: skip
+    return CalibrationResult(out, entries, len(questions), reference, requests, pool.stats().calls)
+
+
+def _entries(tallies: Mapping[tuple[str, str, str], _Tally]) -> list[SkillEntry]:
+    """The table's rows; with a single category only its pooled rows are kept."""
+    single = {c for _, _, c in tallies} == {ALL, POOLED}
+    return [
         SkillEntry(
             member=m,
             stage=s,
@@ -158,19 +163,28 @@ async def calibrate(
         for (m, s, c), t in sorted(tallies.items())
         if not (single and c == ALL)
     ]
-    meta = {
+
+
+def _meta(
+    cfg: ExperimentConfig,
+    task: dict[str, Any],
+    n_questions: int,
+    reference: str,
+    members: Sequence[Member],
+    stages: Sequence[str],
+) -> dict[str, Any]:
+    """What the table file records of how it was measured."""
+    return {
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "config": cfg.name,
-        "task": task_spec.model_dump(mode="json"),
-        "questions": len(questions),
+        "task": task,
+        "questions": n_questions,
         "reference": reference,
         "members": [m.name for m in members],
-        "stages": stages,
+        "stages": list(stages),
         "backends": {m.name: m.backend_name for m in members},
         "generation": cfg.generation.model_dump(mode="json"),
     }
-    write_table_file(out, entries, meta)
-    return CalibrationResult(out, entries, len(questions), reference, requests, pool.stats().calls)
 
 
 __all__ = ["CalibrationResult", "calibrate", "coalition_of"]

@@ -16,110 +16,28 @@ compares it with each member alone (:mod:`societies.analysis.coalition`).
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-import yaml
-from pydantic import TypeAdapter, ValidationError
-
-from agents.types import ChatRequest, GenParams
+from agents.types import GenParams
 from benchmarks.base import Question, Task
 from protocols import prompts
-from protocols.coalition import ALL, RouteDecision, Skill, SkillTable, route, stage_messages
-from societies.config.coalition import CoalitionSpec, SkillEntry
-from societies.engine.rounds import Episode, Member, TurnKey, first_error, reply_fields
-from societies.engine.seeds import turn_seed
-from societies.errors import ConfigError, RunError
-from societies.transcript import AgentRecord, RouteRecord, TurnEvent
-
-COALITION = "coalition"
-"""The agent name (and trait) under which the coalition's own pipeline is recorded."""
-
-TABLE_FORMAT = "sociolab-skills/1"
-
-_ENTRIES: TypeAdapter[list[SkillEntry]] = TypeAdapter(list[SkillEntry])
-
-
-@dataclass(frozen=True)
-class LoadedTable:
-    """The skill table in use: entries, where they came from, and a digest of them."""
-
-    entries: list[SkillEntry]
-    source: str | None
-    digest: str
-
-    @property
-    def table(self) -> SkillTable:
-        """The entries as a :class:`SkillTable`."""
-        return SkillTable(
-            (e.member, e.stage, e.category, Skill(e.accuracy, e.tokens, e.n)) for e in self.entries
-        )
-
-
-def _digest(entries: Sequence[SkillEntry]) -> str:
-    blob = json.dumps([e.model_dump(mode="json") for e in entries], sort_keys=True)
-    return hashlib.sha256(blob.encode()).hexdigest()[:16]
-
-
-def read_table_file(path: Path) -> list[SkillEntry]:
-    """The entries of a skill-table file (JSON or YAML: ``{entries: [...]}`` or a list).
-
-    Raises:
-        ConfigError: the file is missing (with the calibrate hint) or malformed.
-    """
-    where = "protocol.routing.table"
-    if not path.exists():
-        raise ConfigError(
-            [
-                f"{where}: {path} does not exist: measure the members with "
-                "`sociolab calibrate CONFIG` (it writes this file)"
-            ]
-        )
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError([f"{where}: {path}: cannot read: {exc}"]) from None
-    raw = data.get("entries") if isinstance(data, dict) else data
-    try:
-        return _ENTRIES.validate_python(raw)
-    except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        loc = ".".join(str(p) for p in first["loc"])
-        raise ConfigError([f"{path}: entries.{loc}: {first['msg']}"]) from None
-
-
-def load_table(spec: CoalitionSpec) -> LoadedTable:
-    """The table file's entries (if any) overridden by the inline ``skills``.
-
-    Raises:
-        ConfigError: the table file is missing or malformed.
-    """
-    entries: dict[tuple[str, str, str], SkillEntry] = {}
-    path = spec.routing.table
-    if path is not None:
-        for e in read_table_file(path):
-            entries[(e.member, e.stage, e.category)] = e
-    for e in spec.routing.skills:
-        entries[(e.member, e.stage, e.category)] = e
-    merged = [entries[k] for k in sorted(entries)]
-    return LoadedTable(merged, str(path) if path else None, _digest(merged))
-
-
-def write_table_file(path: Path, entries: Sequence[SkillEntry], meta: Mapping[str, Any]) -> None:
-    """Write a skill table (JSON) that ``protocol.routing.table`` can reference."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    doc = {
-        "format": TABLE_FORMAT,
-        **meta,
-        "entries": [e.model_dump(mode="json") for e in entries],
-    }
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
+from protocols.coalition import ALL, RouteDecision, route, stage_messages
+from societies.config.coalition import CoalitionSpec, StageSpec
+from societies.engine.runner import (
+    Episode,
+    EpisodeRunner,
+    Member,
+    Sink,
+    TurnKey,
+    TurnPlan,
+    first_error,
+    generation_fields,
+    take_turn,
+)
+from societies.engine.skills import LoadedTable
+from societies.errors import RunError
+from societies.transcript import COALITION, AgentRecord, RouteRecord, TurnEvent
 
 
 def category_of(task: Task, question: Question, how: str) -> str:
@@ -132,12 +50,11 @@ def category_of(task: Task, question: Question, how: str) -> str:
     return str(value) if value not in (None, "") else ALL
 
 
-Sink = Callable[[TurnEvent], None]
 Assignment = Sequence[tuple[Member, RouteDecision | None]]
 """Per stage: the member that handles it, and the routing decision (coalition only)."""
 
 
-class CoalitionRunner:
+class CoalitionRunner(EpisodeRunner):
     """Runs the stages of each episode for the coalition and, optionally, each member alone.
 
     Args:
@@ -161,7 +78,7 @@ class CoalitionRunner:
         self.spec = spec
         self.task = task
         self.members = list(members)
-        self.gen = gen
+        self.gen = generation_fields(gen)
         self.seed = seed
         self.loaded = table
         self.table = table.table
@@ -169,20 +86,15 @@ class CoalitionRunner:
         self.pipelines = [COALITION] + (
             [m.name for m in self.members] if spec.compare_members else []
         )
+        self.agents = self._agent_records()
+        self.edges = []
+        self.rounds = spec.stage_names
+        self.decision = "first"
+        self.per_episode = len(spec.stages) * len(self.pipelines)
 
     # -- what the header records -------------------------------------------------------
 
-    @property
-    def rounds(self) -> list[str]:
-        """The stage names (one 'round' per stage)."""
-        return self.spec.stage_names
-
-    @property
-    def turns_per_episode(self) -> int:
-        """Stages x pipelines."""
-        return len(self.spec.stages) * len(self.pipelines)
-
-    def agents(self) -> list[AgentRecord]:
+    def _agent_records(self) -> list[AgentRecord]:
         """The coalition first, then each member (when run alone)."""
         backends = sorted({m.backend_name for m in self.members})
         out = [AgentRecord(name=COALITION, trait=COALITION, backend="+".join(backends))]
@@ -307,63 +219,68 @@ class CoalitionRunner:
         for k, (stage, (member, decision)) in enumerate(
             zip(self.spec.stages, assignment, strict=True)
         ):
-            role = prompts.ROLE.format(role=ep.question.role) if ep.question.role else ""
-            system = prompts.SYSTEM.format(trait=member.trait.prompt, role=role)
-            values = {"question": ep.text, "instructions": self.task.instructions, **passed}
-            messages = stage_messages(system, stage.prompt, values)
-            recorded = done.get((label, k))
-            if recorded is not None:
-                reply, answer = recorded.reply, recorded.answer
-            else:
-                seed = turn_seed(self.seed, ep.question.id, ep.repeat, member.name, k)
-                hints = {
-                    **ep.hints,
-                    "agent": member.name,
-                    "trait": member.trait.name,
-                    "round": k,
-                    "pattern": stage.name,
-                    "own_answer": None,
-                    "neighbour_answers": [],
-                }
-                params = self.gen.model_copy(update={"seed": seed})
-                completion = await member.client.complete(
-                    ChatRequest(messages=tuple(messages), params=params, hints=hints)
-                )
-                fields = reply_fields(
-                    self.task, ep.question, completion, seed=seed, backend=member.backend_name
-                )
-                reply, answer = completion.text, fields["answer"]
-                sink(
-                    TurnEvent(
-                        episode=ep.index,
-                        question_id=ep.question.id,
-                        repeat=ep.repeat,
-                        agent=label,
-                        trait=trait or member.trait.name,
-                        round=k,
-                        pattern=stage.name,
-                        peers=[],
-                        messages=messages,
-                        **fields,
-                        route=None
-                        if decision is None
-                        else RouteRecord(
-                            member=member.name,
-                            category=decision.category,
-                            policy=decision.policy,
-                            accuracy=decision.accuracy,
-                            tokens=decision.tokens,
-                            reason=decision.reason,
-                        ),
-                    )
-                )
-            if stage.passes == "reply":
-                passed[stage.name] = reply
-            elif stage.passes == "answer":
-                passed[stage.name] = answer if answer is not None else "(no answer)"
-            else:
-                passed[stage.name] = ""
+            turn = done.get((label, k))
+            if turn is None:
+                plan = self._plan(ep, k, stage, member, decision, label, trait, passed)
+                turn = await take_turn(plan, ep, self.task, self.gen, self.seed, sink)
+            answer = turn.answer
+            passed[stage.name] = _passed(stage, turn)
         return answer
+
+    def _plan(
+        self,
+        ep: Episode,
+        k: int,
+        stage: StageSpec,
+        member: Member,
+        decision: RouteDecision | None,
+        label: str,
+        trait: str | None,
+        passed: Mapping[str, str],
+    ) -> TurnPlan:
+        """The call for stage ``k``: the member's system prompt and the stage's filled template."""
+        role = prompts.ROLE.format(role=ep.question.role) if ep.question.role else ""
+        system = prompts.SYSTEM.format(trait=member.trait.prompt, role=role)
+        values = {"question": ep.text, "instructions": self.task.instructions, **passed}
+        hints = {
+            **ep.hints,
+            "agent": member.name,
+            "trait": member.trait.name,
+            "round": k,
+            "pattern": stage.name,
+            "own_answer": None,
+            "neighbour_answers": [],
+        }
+        return TurnPlan(
+            member=member,
+            label=label,
+            trait=trait or member.trait.name,
+            round=k,
+            pattern=stage.name,
+            messages=stage_messages(system, stage.prompt, values),
+            hints=hints,
+            route=None if decision is None else _route_record(member, decision),
+        )
+
+
+def _route_record(member: Member, d: RouteDecision) -> RouteRecord:
+    return RouteRecord(
+        member=member.name,
+        category=d.category,
+        policy=d.policy,
+        accuracy=d.accuracy,
+        tokens=d.tokens,
+        reason=d.reason,
+    )
+
+
+def _passed(stage: StageSpec, turn: TurnEvent) -> str:
+    """What a stage hands to the later stages' templates."""
+    if stage.passes == "reply":
+        return turn.reply
+    if stage.passes == "answer":
+        return turn.answer if turn.answer is not None else "(no answer)"
+    return ""
 
 
 def members_of(spec: CoalitionSpec, agents: Sequence[Member]) -> list[Member]:
@@ -374,15 +291,4 @@ def members_of(spec: CoalitionSpec, agents: Sequence[Member]) -> list[Member]:
     return [by_name[n] for n in spec.members]
 
 
-__all__ = [
-    "COALITION",
-    "TABLE_FORMAT",
-    "Assignment",
-    "CoalitionRunner",
-    "LoadedTable",
-    "category_of",
-    "load_table",
-    "members_of",
-    "read_table_file",
-    "write_table_file",
-]
+__all__ = ["COALITION", "Assignment", "CoalitionRunner", "category_of", "members_of"]

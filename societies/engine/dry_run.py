@@ -31,8 +31,8 @@ from agents.errors import BackendError
 from agents.types import ChatRequest, Completion, Usage
 from societies.config import ExperimentConfig
 from societies.engine.budget import Price, price_of
-from societies.engine.experiment import build_episodes, build_shape
-from societies.engine.rounds import Episode
+from societies.engine.build import build_episodes, build_runner
+from societies.engine.runner import Episode
 
 MARK = "\u27e6reply "
 """How a placeholder reply starts (it ends with ``\u27e7``)."""
@@ -245,7 +245,7 @@ async def _estimate_one(
         clients[name] = BackendClient(name=name, provider=provider, semaphore=None)
     task = cfg.task.build()
     questions = await asyncio.to_thread(task.questions)
-    shape = build_shape(cfg, task, questions, clients)
+    runner = build_runner(cfg, task, clients)
     limit = asyncio.Semaphore(256)
 
     def sink(_: object) -> None:
@@ -253,7 +253,7 @@ async def _estimate_one(
 
     async def one(ep: Episode) -> None:
         async with limit:
-            await shape.run_episode(ep, {}, sink)
+            await runner.run_episode(ep, {}, sink)
 
     async with asyncio.TaskGroup() as tg:
         for ep in build_episodes(cfg, task, questions):

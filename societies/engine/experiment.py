@@ -5,37 +5,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import platform
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, Protocol
+from typing import Literal, NamedTuple, Protocol
 
-from aiolimiter import AsyncLimiter
-
-from agents.backends import BackendClient, GenParams, ResponseCache, create_provider
+from agents.backends import BackendClient, ResponseCache
 from agents.errors import GenerationError
-from benchmarks.base import Question, Task
+from benchmarks.base import Task
 from protocols.decision import DECISION_RULES
-from protocols.strategy import build_plan
 from societies.analysis.decisions import society_accuracy
-from societies.config import ExperimentConfig
-from societies.config.coalition import CoalitionSpec
+from societies.config import CoalitionSpec, ExperimentConfig
 from societies.engine.budget import Budget, make_budget, with_budget
+from societies.engine.build import build_clients, build_episodes, build_header, build_runner, now
 from societies.engine.clients import ClientPool
-from societies.engine.graph import build_graph
-from societies.engine.rounds import Episode, Member, Society, TurnKey, first_error, run_episode
+from societies.engine.runner import Episode, EpisodeRunner, TurnKey, first_error
 from societies.errors import RunError
 from societies.transcript import (
     TRANSCRIPT,
-    AgentRecord,
     EndEvent,
     HeaderEvent,
     LineRef,
-    QuestionRecord,
     Transcript,
     TranscriptWriter,
     TurnEvent,
@@ -46,9 +37,6 @@ from societies.transcript import (
 )
 
 CacheMode = Literal["on", "off", "refresh"]
-UNLIMITED = 1_000_000  # a provider allowing this many calls at once gets no semaphore
-
-
 RunStatus = Literal["complete", "incomplete", "budget"]
 
 
@@ -114,204 +102,27 @@ def gc_tuned(gen0_threshold: int = 50_000) -> Iterator[None]:
         gc.unfreeze()
 
 
-def _versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for pkg in ("sociolab", "pydantic", "openai", "networkx", "xllamacpp", "transformers", "torch"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            continue
-    return out
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def build_clients(cfg: ExperimentConfig, cache: ResponseCache | None) -> dict[str, BackendClient]:
-    """One shared client per backend spec; providers with one concurrency key share a limit."""
-    clients: dict[str, BackendClient] = {}
-    semaphores: dict[str, asyncio.Semaphore] = {}
-    for name, spec in cfg.backends.items():
-        provider = create_provider(spec, name=name)
-        key = provider.concurrency_key()
-        limit = provider.max_concurrency()
-        sem = None if limit >= UNLIMITED else semaphores.setdefault(key, asyncio.Semaphore(limit))
-        use_cache = cache if provider.cacheable else None
-        limiter = None
-        rps = getattr(spec, "requests_per_second", None)
-        if rps:
-            limiter = AsyncLimiter(max_rate=rps, time_period=1.0)
-        clients[name] = BackendClient(
-            name=name,
-            provider=provider,
-            semaphore=sem,
-            cache=use_cache,
-            limiter=limiter,
-            retry=spec.retry,
-        )
-    return clients
-
-
-Sink = Callable[[TurnEvent], None]
-
-
 @dataclass
-class RunShape:
-    """What a run's episodes look like, and how to run one.
+class _Progress:
+    """A run's bookkeeping while it is in flight.
 
-    Attributes:
-        agents: the agents the header records.
-        edges: the communication graph's edges.
-        rounds: the pattern of every round, round 0 first.
-        decision: the decision rule's name.
-        components: protocol components the header records (merged into its ``components``).
-        per_episode: turns per episode.
-        run_episode: runs one episode given its recorded turns and the turn sink.
-        check_resume: checks a resumed transcript's header components (raises RunError).
+    Only light records and line positions are kept: holding 50,000 TurnEvents (with
+    their messages) alive made the garbage collector half the cost of a turn.
     """
 
-    agents: list[AgentRecord]
-    edges: list[tuple[str, str]]
-    rounds: list[str]
-    decision: str
-    components: dict[str, Any]
-    per_episode: int
-    run_episode: Callable[[Episode, Mapping[TurnKey, TurnEvent], Sink], Awaitable[object]]
-    check_resume: Callable[[Mapping[str, Any]], None] | None = None
+    header: HeaderEvent
+    runner: EpisodeRunner
+    episodes: list[Episode]
+    done: dict[int, dict[TurnKey, TurnEvent]] = field(default_factory=dict)
+    briefs: list[TurnBrief] = field(default_factory=list)
+    refs: list[LineRef] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    resumed: bool = False
 
-
-def generation_params(cfg: ExperimentConfig) -> GenParams:
-    """The config's generation parameters (each turn gets its own seed)."""
-    return GenParams(
-        temperature=cfg.generation.temperature,
-        max_tokens=cfg.generation.max_tokens,
-        top_p=cfg.generation.top_p,
-        stop=tuple(cfg.generation.stop),
-    )
-
-
-def build_episodes(cfg: ExperimentConfig, task: Task, questions: list[Question]) -> list[Episode]:
-    """Every (repeat, question) episode, in canonical order."""
-    return [
-        Episode(
-            index=rep * len(questions) + qi,
-            question=q,
-            repeat=rep,
-            text=task.format_question(q),
-            hints={
-                "gold": q.gold,
-                "wrong": task.wrong_answers(q),
-                "template": task.render_answer("{answer}"),
-            },
-        )
-        for rep in range(cfg.repeats)
-        for qi, q in enumerate(questions)
-    ]
-
-
-def build_members(cfg: ExperimentConfig, clients: Mapping[str, BackendClient]) -> list[Member]:
-    """Every agent of the config, with its trait and client."""
-    traits = cfg.all_traits()
-    return [
-        Member(name=n, trait=traits[t], backend_name=b, client=clients[b])
-        for n, t, b in cfg.agent_list()
-    ]
-
-
-def build_shape(
-    cfg: ExperimentConfig,
-    task: Task,
-    questions: list[Question],
-    clients: Mapping[str, BackendClient],
-) -> RunShape:
-    """The society (rounds on a graph) or the coalition (routed stages) the config describes.
-
-    Raises:
-        ConfigError: a coalition's skill table is missing or malformed.
-    """
-    members = build_members(cfg, clients)
-    if isinstance(cfg.protocol, CoalitionSpec):
-        from societies.engine.coalition import CoalitionRunner, load_table, members_of
-
-        spec = cfg.protocol
-        runner = CoalitionRunner(
-            spec,
-            task,
-            members_of(spec, members),
-            generation_params(cfg),
-            cfg.seed,
-            load_table(spec),
-        )
-        return RunShape(
-            agents=runner.agents(),
-            edges=[],
-            rounds=runner.rounds,
-            decision="first",
-            components=runner.components(questions),
-            per_episode=runner.turns_per_episode,
-            run_episode=runner.run_episode,
-            check_resume=runner.check_resume,
-        )
-    names = [m.name for m in members]
-    graph = build_graph(cfg.graph, names, cfg.seed)
-    rounds = cfg.protocol.rounds
-    index = {n: i for i, n in enumerate(names)}
-    soc = Society(
-        task=task,
-        members=members,
-        in_neighbours=[sorted(index[p] for p in graph.predecessors(n) if p != n) for n in names],
-        plan=build_plan(rounds, task.instructions),
-        gen=generation_params(cfg),
-        seed=cfg.seed,
-    )
-
-    async def one(ep: Episode, done: Mapping[TurnKey, TurnEvent], sink: Sink) -> object:
-        return await run_episode(soc, ep, done, sink)
-
-    return RunShape(
-        agents=[AgentRecord(name=n, trait=t, backend=b) for n, t, b in cfg.agent_list()],
-        edges=[(str(u), str(v)) for u, v in graph.edges()],
-        rounds=["initial", *rounds],
-        decision=cfg.decision,
-        components={"protocol": rounds},
-        per_episode=len(names) * len(soc.plan),
-        run_episode=one,
-    )
-
-
-def _header(cfg: ExperimentConfig, questions: list[Question], shape: RunShape,
-            clients: Mapping[str, BackendClient]) -> HeaderEvent:  # fmt: skip
-    return HeaderEvent(
-        name=cfg.name,
-        config=cfg.resolved(),
-        config_digest=cfg.digest(),
-        seed=cfg.seed,
-        components={
-            "task": cfg.task.model_dump(mode="json"),
-            "backends": {n: c.provider.identity() for n, c in clients.items()},
-            "graph": cfg.graph.model_dump(mode="json"),
-            **shape.components,
-            "decision": shape.decision,
-        },
-        versions=_versions(),
-        agents=shape.agents,
-        edges=shape.edges,
-        rounds=shape.rounds,
-        decision=shape.decision,
-        repeats=cfg.repeats,
-        questions=[
-            QuestionRecord(
-                id=q.id,
-                prompt=q.prompt,
-                gold=q.gold,
-                choices=list(q.choices) if q.choices else None,
-                metadata=q.metadata,
-            )
-            for q in questions
-        ],
-        created_at=_now(),
-    )
+    @property
+    def complete(self) -> bool:
+        """Whether every turn of every episode is recorded."""
+        return len(self.briefs) == self.runner.per_episode * len(self.episodes)
 
 
 class Experiment:
@@ -347,6 +158,8 @@ class Experiment:
         self.resume = resume
         self.cache_mode: CacheMode = cache if cfg.cache.enabled else "off"
         self.monitor = monitor
+        self._cache: ResponseCache | None = None
+        self._pool: ClientPool | None = None
 
     @property
     def transcript_path(self) -> Path:
@@ -359,7 +172,19 @@ class Experiment:
         path = self.cfg.cache.path or self.out_dir / "cache.sqlite"
         return ResponseCache(path, refresh=self.cache_mode == "refresh")
 
-    def _previous(self, header: HeaderEvent, shape: RunShape) -> Transcript | None:
+    def _clients(self) -> Mapping[str, BackendClient]:
+        """The given clients, or clients over the config's backends (opening the cache)."""
+        if self._given_clients is not None:
+            return self._given_clients
+        self._cache = self._open_cache()
+        if isinstance(self.cfg.protocol, CoalitionSpec):
+            # The coalition's stages and a member's own pipeline often make the same
+            # call: shared backends make it once even when both are in flight.
+            self._pool = ClientPool(self._cache)
+            return self._pool.clients(self.cfg.backends)
+        return build_clients(self.cfg, self._cache)
+
+    def _previous(self, header: HeaderEvent, runner: EpisodeRunner) -> Transcript | None:
         path = self.transcript_path
         if not path.exists() or path.stat().st_size == 0:
             return None
@@ -373,141 +198,140 @@ class Experiment:
                 f"{path} was written by a different config (digest {old.header.config_digest}, "
                 f"now {header.config_digest}): --resume needs the same config"
             )
-        if shape.check_resume is not None:
-            try:
-                shape.check_resume(old.header.components)
-            except RunError as exc:
-                raise RunError(f"{path}: {exc}") from None
+        try:
+            runner.check_resume(old.header.components)
+        except RunError as exc:
+            raise RunError(f"{path}: {exc}") from None
         return old
 
-    async def run(self) -> RunResult:
-        """Run every episode not yet recorded; return the summary."""
-        cfg = self.cfg
-        started = time.perf_counter()
-        task: Task = cfg.task.build()
+    async def _prepare(self, task: Task, clients: Mapping[str, BackendClient]) -> _Progress:
+        """Questions, runner, header (or the resumed transcript's) and episodes."""
         questions = await asyncio.to_thread(task.questions)
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        cache = None if self._given_clients is not None else self._open_cache()
-        pool = None
-        if self._given_clients is not None:
-            clients = self._given_clients
-        elif isinstance(cfg.protocol, CoalitionSpec):
-            # The coalition's stages and a member's own pipeline often make the same
-            # call: shared backends make it once even when both are in flight.
-            pool = ClientPool(cache)
-            clients = pool.clients(cfg.backends)
-        else:
-            clients = build_clients(cfg, cache)
-        budget = self.budget
-        run_clients = with_budget(clients, budget) if budget is not None else clients
-        shape = build_shape(cfg, task, questions, run_clients)
-        header = _header(cfg, questions, shape, clients)
-        old = self._previous(header, shape)
-        if old is not None:
-            header = old.header
-            if budget is not None:
-                budget.spend_recorded((t.backend, t.usage, t.cached) for t in old.turns)
-        episodes = build_episodes(cfg, task, questions)
-        done: dict[int, dict[TurnKey, TurnEvent]] = {}
-        # Keep only light records and line positions: holding 50,000 TurnEvents
-        # (with their messages) alive made the garbage collector half the cost of a turn.
-        all_turns: list[TurnBrief] = []
-        refs: list[LineRef] = []
-        sort_key = turn_sort_key(header)
-        if old is not None:
-            for t in old.turns:
-                done.setdefault(t.episode, {})[(t.agent, t.round)] = t
-            all_turns = [TurnBrief.of(t) for t in old.turns]
-        per_episode = shape.per_episode
-        if self.monitor:
-            self.monitor.started(len(episodes), per_episode * len(episodes), len(all_turns))
-        writer = TranscriptWriter(self.transcript_path)
+        run_clients = with_budget(clients, self.budget) if self.budget is not None else clients
+        runner = build_runner(self.cfg, task, run_clients)
+        header = build_header(self.cfg, questions, runner, clients)
+        old = self._previous(header, runner)
+        episodes = build_episodes(self.cfg, task, questions)
         if old is None:
-            writer.write(header)
-        else:
-            refs = index_turns(self.transcript_path, header)
-        errors: list[str] = []
-        limit = asyncio.Semaphore(cfg.concurrency)
+            return _Progress(header, runner, episodes)
+        progress = _Progress(old.header, runner, episodes, resumed=True)
+        if self.budget is not None:
+            self.budget.spend_recorded((t.backend, t.usage, t.cached) for t in old.turns)
+        for t in old.turns:
+            progress.done.setdefault(t.episode, {})[(t.agent, t.round)] = t
+        progress.briefs = [TurnBrief.of(t) for t in old.turns]
+        return progress
+
+    async def _run_episodes(self, p: _Progress, writer: TranscriptWriter) -> bool:
+        """Run every unfinished episode; True when the budget stopped the run."""
+        sort_key = turn_sort_key(p.header)
+        limit = asyncio.Semaphore(self.cfg.concurrency)
+        monitor = self.monitor
 
         def sink(event: TurnEvent) -> None:
             offset, length = writer.write(event)
-            refs.append((sort_key(event), offset, length))
-            all_turns.append(TurnBrief.of(event))
-            if self.monitor:
-                self.monitor.turn(event)
+            p.refs.append((sort_key(event), offset, length))
+            p.briefs.append(TurnBrief.of(event))
+            if monitor:
+                monitor.turn(event)
 
         async def one(ep: Episode) -> None:
-            prior = done.get(ep.index, {})
-            if len(prior) == per_episode:
-                if self.monitor:
-                    self.monitor.episode(True)
-                return
+            prior = p.done.get(ep.index, {})
             ok = True
-            async with limit:
-                try:
-                    await shape.run_episode(ep, prior, sink)
-                except GenerationError as exc:
-                    ok = False
-                    errors.append(f"question {ep.question.id} repeat {ep.repeat}: {exc}")
-            if self.monitor:
-                self.monitor.episode(ok)
+            if len(prior) < p.runner.per_episode:
+                async with limit:
+                    try:
+                        await p.runner.run_episode(ep, prior, sink)
+                    except GenerationError as exc:
+                        ok = False
+                        p.errors.append(f"question {ep.question.id} repeat {ep.repeat}: {exc}")
+            if monitor:
+                monitor.episode(ok)
 
         async def run_all() -> None:
             with gc_tuned():
                 async with asyncio.TaskGroup() as tg:
-                    for ep in episodes:
+                    for ep in p.episodes:
                         tg.create_task(one(ep))
 
-        stopped = False
         try:
-            if budget is None:
+            if self.budget is None:
                 await run_all()
-            else:
-                stopped = await _until_budget(run_all(), budget)
+                return False
+            return await _until_budget(run_all(), self.budget)
         except BaseExceptionGroup as group:
             raise first_error(group) from None
-        finally:
-            await asyncio.gather(*(c.close() for c in clients.values()), return_exceptions=True)
-            if pool is not None:
-                await pool.close()
-            writer.close()
-            if cache is not None:
-                cache.close()
 
-        finished = len(all_turns) == per_episode * len(episodes)
-        status: RunStatus = "complete" if finished else "budget" if stopped else "incomplete"
-        usage = {
-            name: {
-                "calls": c.usage.calls,
-                "cache_hits": c.usage.cache_hits,
-                "retries": c.usage.retries,
-                "prompt_tokens": c.usage.prompt_tokens,
-                "completion_tokens": c.usage.completion_tokens,
-            }
-            for name, c in clients.items()
-        }
+    async def _close(self, clients: Mapping[str, BackendClient]) -> None:
+        await asyncio.gather(*(c.close() for c in clients.values()), return_exceptions=True)
+        if self._pool is not None:
+            await self._pool.close()
+        if self._cache is not None:
+            self._cache.close()
+
+    async def run(self) -> RunResult:
+        """Run every episode not yet recorded; return the summary."""
+        started = time.perf_counter()
+        task: Task = self.cfg.task.build()
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        clients = self._clients()
+        writer: TranscriptWriter | None = None
+        try:
+            p = await self._prepare(task, clients)
+            if self.monitor:
+                total = p.runner.per_episode * len(p.episodes)
+                self.monitor.started(len(p.episodes), total, len(p.briefs))
+            writer = TranscriptWriter(self.transcript_path)
+            if p.resumed:
+                p.refs = index_turns(self.transcript_path, p.header)
+            else:
+                writer.write(p.header)
+            stopped = await self._run_episodes(p, writer)
+        finally:
+            await self._close(clients)
+            if writer is not None:
+                writer.close()
+        return self._finish(p, clients, stopped, time.perf_counter() - started)
+
+    def _finish(
+        self, p: _Progress, clients: Mapping[str, BackendClient], stopped: bool, wall_s: float
+    ) -> RunResult:
+        """Write the end line, rewrite the transcript in canonical order, summarise."""
+        status: RunStatus = "complete" if p.complete else "budget" if stopped else "incomplete"
+        usage = {name: _usage(c) for name, c in clients.items()}
         end = EndEvent(
             status=status,
-            episodes=len(episodes),
-            turns=len(all_turns),
-            errors=errors,
+            episodes=len(p.episodes),
+            turns=len(p.briefs),
+            errors=p.errors,
             session=usage,
-            finished_at=_now(),
-            wall_s=round(time.perf_counter() - started, 3),
-            budget=budget.summary() if budget is not None else None,
+            finished_at=now(),
+            wall_s=round(wall_s, 3),
+            budget=self.budget.summary() if self.budget is not None else None,
         )
-        rewrite_canonical(self.transcript_path, refs, end)
-        acc, none = society_accuracy(header, all_turns, DECISION_RULES[header.decision])
+        rewrite_canonical(self.transcript_path, p.refs, end)
+        acc, none = society_accuracy(p.header, p.briefs, DECISION_RULES[p.header.decision])
         return RunResult(
             transcript=self.transcript_path,
             status=status,
-            episodes=len(episodes),
-            turns=len(all_turns),
-            errors=errors,
+            episodes=len(p.episodes),
+            turns=len(p.briefs),
+            errors=p.errors,
             accuracy_by_round=acc,
             no_decision_by_round=none,
             usage=usage,
         )
+
+
+def _usage(c: BackendClient) -> dict[str, int]:
+    u = c.usage
+    return {
+        "calls": u.calls,
+        "cache_hits": u.cache_hits,
+        "retries": u.retries,
+        "prompt_tokens": u.prompt_tokens,
+        "completion_tokens": u.completion_tokens,
+    }
 
 
 async def _until_budget(work: Awaitable[None], budget: Budget) -> bool:
@@ -542,16 +366,13 @@ def run_experiment(
     return asyncio.run(Experiment(cfg, out_dir, resume=resume, cache=cache, monitor=monitor).run())
 
 
-__all__: Sequence[str] = [
+__all__ = [
+    "CacheMode",
     "Experiment",
     "RunMonitor",
     "RunResult",
-    "RunShape",
     "RunStatus",
-    "build_clients",
-    "build_episodes",
-    "build_members",
-    "build_shape",
-    "generation_params",
+    "TurnBrief",
+    "gc_tuned",
     "run_experiment",
 ]

@@ -1,4 +1,4 @@
-"""Dependency-aware scheduling of one episode (one question, one repeat).
+"""Rounds of debate and reflection on a graph: dependency-aware scheduling of one episode.
 
 Turn (agent a, round r) waits only for the round r-1 turns of a and of its
 in-neighbours; a synchronous round is the special case of a complete graph.
@@ -10,28 +10,28 @@ never depend on which turn finishes first.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from agents.agent import Agent
-from agents.backends.client import BackendClient
-from agents.traits import Trait
-from agents.types import Completion, GenParams
+from agents.types import GenParams, Message
 from benchmarks.base import Question, Task
 from protocols.base import PeerReply, Protocol, TurnContext
-from societies.engine.seeds import turn_seed
-from societies.transcript import TurnEvent
+from societies.engine.runner import (
+    Episode,
+    EpisodeRunner,
+    Member,
+    Sink,
+    TurnKey,
+    TurnPlan,
+    first_error,
+    generation_fields,
+    take_turn,
+)
+from societies.transcript import AgentRecord, TurnEvent
 
-
-@dataclass(frozen=True)
-class Member:
-    """One agent of the society, shared by all episodes."""
-
-    name: str
-    trait: Trait
-    backend_name: str
-    client: BackendClient
+Result = tuple[str, str | None]  # (reply, answer) of one turn
 
 
 @dataclass(frozen=True)
@@ -46,49 +46,89 @@ class Society:
     seed: int
 
 
-@dataclass(frozen=True)
-class Episode:
-    """One question asked in one repeat."""
+class _Episode:
+    """The state of one episode in flight: one future per (round, agent)."""
 
-    index: int
-    question: Question
-    repeat: int
-    text: str  # the formatted question
-    hints: Mapping[str, Any]  # simulation hints that do not change per turn
+    def __init__(self, soc: Society, ep: Episode, done: Mapping[TurnKey, TurnEvent], sink: Sink):
+        self.soc, self.ep, self.done, self.sink = soc, ep, done, sink
+        loop = asyncio.get_running_loop()
+        n = len(soc.members)
+        self.futures: list[list[asyncio.Future[Result]]] = [
+            [loop.create_future() for _ in range(n)] for _ in soc.plan
+        ]
+        self.gen = generation_fields(soc.gen)
 
+    async def _seen(self, i: int, r: int, proto: Protocol) -> list[tuple[int, Result]]:
+        """Wait for what agent ``i`` sees in round ``r``: its own and its peers' last replies."""
+        if r == 0:
+            return []
+        prev = self.futures[r - 1]
+        await prev[i]
+        peers = self.soc.in_neighbours[i] if proto.uses_peers else []
+        return [(j, await prev[j]) for j in peers]
 
-TurnKey = tuple[str, int]  # (agent, round)
+    async def agent_loop(self, i: int) -> None:
+        """Walk agent ``i`` through its rounds."""
+        soc, ep = self.soc, self.ep
+        m = soc.members[i]
+        agent = Agent(name=m.name, trait=m.trait, backend=m.client)
+        own: Result = ("", None)
+        for r, proto in enumerate(soc.plan):
+            seen = await self._seen(i, r, proto)
+            ctx = TurnContext(
+                question=ep.text,
+                trait=m.trait,
+                round=r,
+                role=ep.question.role,
+                own_previous=own[0] if r else None,
+                peers=tuple(PeerReply(soc.members[j].name, res[0]) for j, res in seen),
+            )
+            new = proto.build(ctx)
+            recorded = self.done.get((m.name, r))
+            if recorded is None:
+                recorded = await self._turn(m, r, proto, agent, new, own, seen)
+            agent.remember(new, recorded.reply)
+            own = (recorded.reply, recorded.answer)
+            self.futures[r][i].set_result(own)
 
+    async def _turn(
+        self,
+        m: Member,
+        r: int,
+        proto: Protocol,
+        agent: Agent,
+        new: list[Message],
+        own: Result,
+        seen: Sequence[tuple[int, Result]],
+    ) -> TurnEvent:
+        hints = {
+            **self.ep.hints,
+            "agent": m.name,
+            "trait": m.trait.name,
+            "round": r,
+            "pattern": proto.name,
+            "own_answer": own[1],
+            "neighbour_answers": [res[1] for _, res in seen],
+        }
+        plan = TurnPlan(
+            member=m,
+            label=m.name,
+            trait=m.trait.name,
+            round=r,
+            pattern=proto.name,
+            messages=(*agent.history, *new),
+            peers=[self.soc.members[j].name for j, _ in seen],
+            hints=hints,
+        )
+        return await take_turn(plan, self.ep, self.soc.task, self.gen, self.soc.seed, self.sink)
 
-def reply_fields(
-    task: Task, question: Question, completion: Completion, *, seed: int, backend: str
-) -> dict[str, Any]:
-    """The :class:`TurnEvent` fields that come from one reply.
-
-    The text, the extracted answer and how it was found, correctness, usage,
-    finish reason, seed, backend, latency and cache state: shared by every
-    place that turns a completion into a transcript turn.
-    """
-    extraction = task.extract(completion.text, question)
-    return {
-        "reply": completion.text,
-        "answer": extraction.answer,
-        "extraction": extraction.method,
-        "correct": task.is_correct(extraction.answer, question),
-        "usage": completion.usage,
-        "finish_reason": completion.finish_reason,
-        "seed": seed,
-        "backend": backend,
-        "latency_s": round(completion.latency_s, 6),
-        "cached": completion.cached,
-    }
+    def answers(self) -> list[list[str | None]]:
+        """The answers as [round][agent]."""
+        return [[f.result()[1] for f in row] for row in self.futures]
 
 
 async def run_episode(
-    soc: Society,
-    ep: Episode,
-    done: Mapping[TurnKey, TurnEvent],
-    sink: Callable[[TurnEvent], None],
+    soc: Society, ep: Episode, done: Mapping[TurnKey, TurnEvent], sink: Sink
 ) -> list[list[str | None]]:
     """Run every turn of one episode; returns the answers as [round][agent].
 
@@ -96,93 +136,44 @@ async def run_episode(
     agents' histories and not generated again. Each new turn is passed to ``sink``
     as soon as it completes.
     """
-    loop = asyncio.get_running_loop()
-    # Validated once here; per-turn copies skip validation (this is the hot path).
-    gen_fields = {k: v for k, v in soc.gen.model_dump().items() if k != "seed"}
-    n_rounds, n_agents = len(soc.plan), len(soc.members)
-    futures = [[loop.create_future() for _ in range(n_agents)] for _ in range(n_rounds)]
-    answers: list[list[str | None]] = [[None] * n_agents for _ in range(n_rounds)]
-
-    async def agent_loop(i: int) -> None:
-        m = soc.members[i]
-        agent = Agent(name=m.name, trait=m.trait, backend=m.client)
-        own_reply: str | None = None
-        own_answer: str | None = None
-        for r, proto in enumerate(soc.plan):
-            peers: list[int] = []
-            if r > 0:
-                prev = futures[r - 1]
-                if not prev[i].done():
-                    await prev[i]
-                if proto.uses_peers:
-                    peers = soc.in_neighbours[i]
-                    for j in peers:
-                        if not prev[j].done():
-                            await prev[j]
-            peer_results = [futures[r - 1][j].result() for j in peers]
-            ctx = TurnContext(
-                question=ep.text,
-                trait=m.trait,
-                round=r,
-                role=ep.question.role,
-                own_previous=own_reply,
-                peers=tuple(
-                    PeerReply(soc.members[j].name, res[0])
-                    for j, res in zip(peers, peer_results, strict=True)
-                ),
-            )
-            new_messages = proto.build(ctx)
-            recorded = done.get((m.name, r))
-            if recorded is not None:
-                agent.remember(new_messages, recorded.reply)
-                own_reply, own_answer = recorded.reply, recorded.answer
-            else:
-                seed = turn_seed(soc.seed, ep.question.id, ep.repeat, m.name, r)
-                hints = {
-                    **ep.hints,
-                    "agent": m.name,
-                    "trait": m.trait.name,
-                    "round": r,
-                    "pattern": proto.name,
-                    "own_answer": own_answer,
-                    "neighbour_answers": [res[1] for res in peer_results],
-                }
-                sent, completion = await agent.respond(
-                    new_messages, GenParams.model_construct(**gen_fields, seed=seed), hints
-                )
-                fields = reply_fields(
-                    soc.task, ep.question, completion, seed=seed, backend=m.backend_name
-                )
-                own_reply, own_answer = completion.text, fields["answer"]
-                sink(
-                    TurnEvent(
-                        episode=ep.index,
-                        question_id=ep.question.id,
-                        repeat=ep.repeat,
-                        agent=m.name,
-                        trait=m.trait.name,
-                        round=r,
-                        pattern=proto.name,
-                        peers=[soc.members[j].name for j in peers],
-                        messages=list(sent),
-                        **fields,
-                    )
-                )
-            answers[r][i] = own_answer
-            futures[r][i].set_result((own_reply, own_answer))
-
+    state = _Episode(soc, ep, done, sink)
     try:
         async with asyncio.TaskGroup() as tg:
-            for i in range(n_agents):
-                tg.create_task(agent_loop(i))
+            for i in range(len(soc.members)):
+                tg.create_task(state.agent_loop(i))
     except BaseExceptionGroup as group:
         raise first_error(group) from None
-    return answers
+    return state.answers()
 
 
-def first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
-    """The first leaf of a (nested) exception group: the error worth reporting."""
-    exc: BaseException = group
-    while isinstance(exc, BaseExceptionGroup):
-        exc = exc.exceptions[0]
-    return exc
+class RoundsRunner(EpisodeRunner):
+    """The ``rounds`` protocol: an independent first answer, then debate or reflection rounds.
+
+    Args:
+        soc: the society (members, graph, plan, generation parameters, seed).
+        edges: the graph's edges, for the header.
+        rounds: the pattern names of rounds 1..R.
+        decision: the decision rule's name.
+    """
+
+    def __init__(
+        self, soc: Society, *, edges: list[tuple[str, str]], rounds: list[str], decision: str
+    ) -> None:
+        self.soc = soc
+        self.agents = [AgentRecord(name=m.name, trait=m.trait.name, backend=m.backend_name)
+                       for m in soc.members]  # fmt: skip
+        self.edges = edges
+        self.rounds = ["initial", *rounds]
+        self.decision = decision
+        self.per_episode = len(soc.members) * len(soc.plan)
+
+    def components(self, questions: Sequence[Question]) -> dict[str, Any]:
+        """The strategy (the pattern of rounds 1..R)."""
+        return {"protocol": self.rounds[1:]}
+
+    async def run_episode(self, ep: Episode, done: Mapping[TurnKey, TurnEvent], sink: Sink) -> None:
+        """Every agent's turns of one episode."""
+        await run_episode(self.soc, ep, done, sink)
+
+
+__all__ = ["RoundsRunner", "Society", "run_episode"]

@@ -19,6 +19,7 @@ from societies.transcript.io import (
 )
 from societies.transcript.runs import TranscriptTail, find_transcripts, load_transcript
 from societies.transcript.schema import (
+    COALITION,
     MIGRATIONS,
     SCHEMA_VERSION,
     TRANSCRIPT,
@@ -35,6 +36,7 @@ from societies.transcript.schema import (
 )
 
 __all__ = [
+    "COALITION",
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "TRANSCRIPT",

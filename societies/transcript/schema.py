@@ -20,6 +20,9 @@ SCHEMA_VERSION = 1
 TRANSCRIPT = "transcript.jsonl"
 """The transcript's file name in a run folder."""
 
+COALITION = "coalition"
+"""The agent name (and trait) under which a coalition run records the coalition's own pipeline."""
+
 VOLATILE_FIELDS = frozenset(
     {"latency_s", "cached", "created_at", "finished_at", "wall_s", "session"}
 )

@@ -13,7 +13,7 @@ from societies.config import load_config
 from societies.config.coalition import CoalitionSpec
 from societies.config.overrides import apply_overrides
 from societies.config.presets import PRESETS_DIR, list_presets, locate
-from societies.engine.coalition import load_table
+from societies.engine.skills import load_table
 from societies.errors import ConfigError
 from societies.sweeps.spec import load_sweep
 from societies.transcript import read_transcript

@@ -19,11 +19,11 @@ from societies.analysis.report import make_report, render_report
 from societies.cli.app import app
 from societies.config import parse_config
 from societies.engine.calibrate import calibrate
-from societies.engine.coalition import COALITION, read_table_file
 from societies.engine.dry_run import dry_run
 from societies.engine.experiment import run_experiment
+from societies.engine.skills import read_table_file
 from societies.errors import ConfigError, RunError
-from societies.transcript import read_transcript
+from societies.transcript import COALITION, read_transcript
 
 STAGES = ["plan", "solve", "check", "answer"]
 

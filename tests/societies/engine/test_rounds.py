@@ -18,7 +18,8 @@ from protocols.strategy import build_plan
 from societies.config import GraphSpec, parse_config
 from societies.engine.experiment import Experiment, run_experiment
 from societies.engine.graph import build_graph
-from societies.engine.rounds import Episode, Member, Society, run_episode
+from societies.engine.rounds import Society, run_episode
+from societies.engine.runner import Episode, Member
 from societies.transcript import TurnEvent, read_transcript, strip_volatile
 from tests.helpers.configs import sim_config
 
