@@ -1,0 +1,77 @@
+"""What every ``sociolab`` command shares: the Typer app, the consoles, options, error exit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+from sociolab.errors import BackendConfigError, ConfigError, TaskError
+
+if TYPE_CHECKING:
+    from societies.engine.experiment import CacheMode
+
+app = typer.Typer(
+    help="sociolab: experiments on societies of LLM agents (debate, reflection, conformity).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+ConfigArg = Annotated[
+    Path,
+    typer.Argument(help="experiment config (YAML) or a preset's name", show_default=False),
+]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="change one config field: KEY=VALUE, KEY a dotted path, VALUE read as YAML "
+        "(repeatable), e.g. --set generation.max_tokens=64",
+    ),
+]
+DryRunOpt = Annotated[
+    bool,
+    typer.Option("--dry-run", help="print the calls, a token estimate and the cost; call no model"),
+]
+ReplyTokensOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--reply-tokens",
+        min=1,
+        help="dry run: assumed reply length in tokens (default: max_tokens, an upper bound)",
+    ),
+]
+EXIT_BUDGET = 3
+"""Exit status of a run (or sweep) stopped by its budget."""
+
+
+def fail(exc: Exception) -> None:
+    """Print a user error as one line per problem (never a traceback) and exit."""
+    lines = exc.problems if isinstance(exc, ConfigError) else [str(exc)]
+    for line in lines:
+        err.print(f"error: {line}", markup=False)
+    code = 2 if isinstance(exc, ConfigError | BackendConfigError | TaskError) else 1
+    raise typer.Exit(code)
+
+
+def cache_mode(no_cache: bool, refresh_cache: bool) -> CacheMode:
+    """The response-cache mode the two flags ask for."""
+    return "off" if no_cache else "refresh" if refresh_cache else "on"
+
+
+def view() -> Console:
+    """The console of ``report`` and ``replay``: wraps to the terminal; colour only on a terminal."""
+    return Console(highlight=False)
+
+
+def is_sweep(path: Path) -> bool:
+    """Whether ``path`` is a sweep file (it has a grid or a base)."""
+    from societies.config import read_yaml
+    from societies.sweeps.spec import is_sweep as has_grid
+
+    return path.suffix in (".yaml", ".yml") and path.is_file() and has_grid(read_yaml(path))

@@ -1,0 +1,113 @@
+"""``sociolab report`` and ``sociolab replay``: measure runs, and watch them turn by turn."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from societies.cli.common import app, fail, view
+from societies.errors import USER_ERRORS
+
+RunDirsArg = Annotated[
+    list[Path],
+    typer.Argument(help="run folders, transcripts, or sweep folders", show_default=False),
+]
+
+
+@app.command()
+def report(
+    run_dirs: RunDirsArg,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="print one JSON object instead of the tables")
+    ] = False,
+    by: Annotated[
+        str,
+        typer.Option(
+            help="group runs by these keys, comma-separated: society, strategy, task, model"
+        ),
+    ] = "society,strategy,task,model",
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="folder for the files (default: the run folder; for several runs, their common parent)",
+        ),
+    ] = None,
+    write: Annotated[
+        bool, typer.Option("--write/--no-write", help="write report.md, metrics.csv and plots")
+    ] = True,
+    plots: Annotated[bool, typer.Option("--plots/--no-plots", help="draw the PNG plots")] = True,
+) -> None:
+    """Measure runs (accuracy, consensus, conformity, cost) and write report.md, metrics.csv, plots."""
+    from societies.analysis.report import make_report, render_report, to_json
+    from societies.render import safe_text
+
+    try:
+        keys = [k.strip() for k in by.split(",") if k.strip()]
+        result = make_report(run_dirs, by=keys, out_dir=out_dir, write=write, plots=plots)
+    except USER_ERRORS as exc:
+        fail(exc)
+        return
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+    if as_json:
+        sys.stdout.write(to_json(result.metrics) + "\n")
+        return
+    console = view()
+    render_report(result.metrics, console)
+    if result.files:
+        folder = result.files[0].parent
+        names = ", ".join(f.name for f in result.files)
+        console.print(safe_text(f"wrote {names} in {folder}"))
+
+
+@app.command()
+def replay(
+    transcript: Annotated[
+        Path, typer.Argument(help="a transcript or its run folder", show_default=False)
+    ],
+    question: Annotated[
+        list[str] | None, typer.Option(help="only this question id (repeatable)")
+    ] = None,
+    repeat: Annotated[list[int] | None, typer.Option(help="only this repeat (repeatable)")] = None,
+    agent: Annotated[
+        list[str] | None, typer.Option(help="only this agent's replies (repeatable)")
+    ] = None,
+    round_: Annotated[
+        list[int] | None, typer.Option("--round", help="only this round (repeatable)")
+    ] = None,
+    step: Annotated[
+        bool, typer.Option(help="one round at a time: n/→ next, p/← back, q quit")
+    ] = False,
+    follow: Annotated[bool, typer.Option(help="watch a run that is still being written")] = False,
+    full: Annotated[bool, typer.Option(help="show long replies in full (else folded)")] = False,
+) -> None:
+    """Replay a transcript round by round: each reply, its answer, changes and consensus."""
+    from societies.cli import replay as rp
+    from societies.transcript import load_transcript
+
+    opts = rp.ReplayOptions(
+        questions=frozenset(question) if question else None,
+        repeats=frozenset(repeat) if repeat else None,
+        agents=frozenset(agent) if agent else None,
+        rounds=frozenset(round_) if round_ else None,
+        full=full,
+    )
+    console = view()
+    try:
+        if follow:
+            rp.follow(rp.resolve_transcript(transcript, must_exist=False), console, opts)
+            return
+        t = load_transcript(rp.resolve_transcript(transcript))
+        if step:
+            rp.check_options(t.header, opts)
+            rp.step(rp.pages(t, opts, headers=True), console)
+        else:
+            rp.replay(t, console, opts)
+    except USER_ERRORS as exc:
+        fail(exc)
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None

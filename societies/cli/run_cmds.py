@@ -1,0 +1,159 @@
+"""``sociolab validate`` and ``sociolab run``: check a config, run it, print its summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from societies.cli.common import (
+    EXIT_BUDGET,
+    ConfigArg,
+    DryRunOpt,
+    ReplyTokensOpt,
+    SetOpt,
+    app,
+    cache_mode,
+    err,
+    fail,
+    is_sweep,
+    out,
+)
+from societies.errors import USER_ERRORS, ConfigError
+
+if TYPE_CHECKING:
+    from societies.config import ExperimentConfig
+    from societies.engine.dry_run import DryRun
+    from societies.engine.experiment import RunResult
+
+
+@app.command()
+def validate(config: ConfigArg, overrides: SetOpt = None) -> None:
+    """Check a config (or sweep) file and print its problems (exit 2) or a summary (exit 0)."""
+    from societies.config import CoalitionSpec, load_config
+    from societies.config.presets import locate
+    from societies.sweeps.spec import load_sweep
+
+    path = locate(config)
+    try:
+        if is_sweep(path):
+            plan = load_sweep(path, overrides or [])
+            out.print(f"{path}: ok: a sweep of {len(plan.cells)} cells", markup=False)
+            return
+        cfg = load_config(path, overrides or [])
+        n_questions = len(cfg.task.build().questions())
+    except USER_ERRORS as exc:
+        fail(exc)
+        return
+    agents = cfg.agent_list()
+    if isinstance(cfg.protocol, CoalitionSpec):
+        spec = cfg.protocol
+        pipelines = 1 + (len(spec.members or agents) if spec.compare_members else 0)
+        calls = n_questions * cfg.repeats * pipelines * len(spec.stages)
+        out.print(
+            f"{path}: ok: a coalition of {len(spec.members or agents)} members, "
+            f"{n_questions} questions x {cfg.repeats} repeats, stages: "
+            f"{', '.join(spec.stage_names)}; {calls} calls",
+            markup=False,
+        )
+        return
+    rounds = cfg.protocol.rounds
+    calls = n_questions * cfg.repeats * len(agents) * (len(rounds) + 1)
+    out.print(
+        f"{path}: ok: {len(agents)} agents, {n_questions} questions x {cfg.repeats} repeats, "
+        f"rounds: initial, {', '.join(rounds)}; {calls} calls",
+        markup=False,
+    )
+
+
+@app.command()
+def run(
+    config: ConfigArg,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="run folder (default: runs/<config name>)")
+    ] = None,
+    resume: Annotated[bool, typer.Option(help="continue the run already in --out")] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="do not read or write the response cache")
+    ] = False,
+    refresh_cache: Annotated[
+        bool, typer.Option("--refresh-cache", help="ignore cached replies, store new ones")
+    ] = False,
+    overrides: SetOpt = None,
+    dry_run: DryRunOpt = False,
+    reply_tokens: ReplyTokensOpt = None,
+) -> None:
+    """Run a society experiment and write DIR/transcript.jsonl."""
+    from societies.cli.progress import ProgressMonitor
+    from societies.config import load_config
+    from societies.config.presets import locate
+    from societies.engine.dry_run import dry_run as estimate
+    from societies.engine.dry_run import render_dry_run
+    from societies.engine.experiment import run_experiment
+
+    path = locate(config)
+    try:
+        if is_sweep(path):
+            raise ConfigError([f"{path}: this is a sweep (it has a grid): use `sociolab sweep`"])
+        cfg = load_config(path, overrides or [])
+        if dry_run:
+            d = estimate([(cfg.name, cfg)], reply_tokens=reply_tokens)
+            render_dry_run(d, out, title="dry run")
+            _budget_note(cfg, d)
+            return
+        folder = out_dir or Path("runs") / cfg.name
+        mode = cache_mode(no_cache, refresh_cache)
+        with ProgressMonitor(err) as monitor:
+            result = run_experiment(cfg, folder, resume=resume, cache=mode, monitor=monitor)
+    except USER_ERRORS as exc:
+        fail(exc)
+        return
+    _summary(result)
+    if result.status == "budget":
+        err.print(
+            "stopped: the budget is reached; the transcript is valid: raise budget in the "
+            "config and continue with --resume",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_BUDGET)
+    if result.status != "complete":
+        raise typer.Exit(1)
+
+
+def _budget_note(cfg: ExperimentConfig, d: DryRun) -> None:
+    if cfg.budget is None:
+        return
+    b = cfg.budget
+    limits = [
+        f"{b.max_tokens:,} tokens" if b.max_tokens else "",
+        f"${b.max_cost_usd}" if b.max_cost_usd else "",
+    ]
+    over = (b.max_tokens is not None and d.prompt_tokens + d.completion_tokens > b.max_tokens) or (
+        b.max_cost_usd is not None and d.cost_usd > b.max_cost_usd
+    )
+    note = "the estimate exceeds it: the run would stop there" if over else "within it"
+    out.print(f"  budget: {' and '.join(x for x in limits if x)} ({note})", markup=False)
+
+
+def _summary(result: RunResult) -> None:
+    table = Table(title="society decision by round", title_justify="left")
+    table.add_column("round", justify="right")
+    table.add_column("accuracy", justify="right")
+    table.add_column("no decision", justify="right")
+    for r, (acc, none) in enumerate(
+        zip(result.accuracy_by_round, result.no_decision_by_round, strict=True)
+    ):
+        table.add_row(str(r), f"{acc:.1%}", f"{none:.1%}")
+    out.print(table)
+    tokens = sum(u["prompt_tokens"] + u["completion_tokens"] for u in result.usage.values())
+    hits = sum(u["cache_hits"] for u in result.usage.values())
+    out.print(
+        f"{result.status}: {result.episodes} episodes, {result.turns} turns, {tokens:,} tokens "
+        f"({hits} cache hits), {len(result.errors)} errors",
+        markup=False,
+    )
+    for e in result.errors[:5]:
+        err.print(f"error: {e}", markup=False)
+    out.print(f"transcript: {result.transcript}", markup=False)
