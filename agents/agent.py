@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from agents.backends.client import BackendClient
 from agents.traits import Trait
 from agents.types import Message
+
+if TYPE_CHECKING:  # the backends (and their HTTP client) load only when a run uses them
+    from agents.backends.client import BackendClient
 
 
 @dataclass

@@ -1,4 +1,8 @@
-"""Shared fixtures: the real data folder, the real model, a real llama.cpp server."""
+"""Shared fixtures: the real data folder, the real model, a real llama.cpp server.
+
+With ``CI=true`` a skipped test fails instead: in CI every component (the shared
+data, the model, torch) must be present, so a missing one cannot pass unnoticed.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,18 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = (REPO / ".." / "shared" / "data").resolve()
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+pytest_plugins = ["pytester"]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Under ``CI=true``, report a skipped test as failed, with the reason it was skipped."""
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
+    if report.skipped and os.environ.get("CI") == "true" and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI=true, where every component must be present: {reason}"
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from societies.analysis.metrics import GroupMetrics
-from societies.analysis.tables import Section, pct
+from societies.analysis.sections import Section, pct
 from societies.transcript import COALITION
 
 

@@ -7,39 +7,13 @@ the same numbers.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
+from societies.analysis.coalition import coalition_section
 from societies.analysis.metrics import CLASSES, TRANSITIONS, GroupMetrics, Metrics
+from societies.analysis.sections import Section, frac, num, pct
 
 MAX_EDGES = 10
 """Edges shown in the influence table (those where the listener changed most)."""
-
-
-def pct(x: float | None) -> str:
-    """``62.5%``, or ``–`` when undefined."""
-    return "–" if x is None else f"{x:.1%}"
-
-
-def num(x: float | None, digits: int = 2) -> str:
-    """A number with ``digits`` decimals, or ``–`` when undefined."""
-    return "–" if x is None else f"{x:,.{digits}f}"
-
-
-def _frac(x: float | None, hits: int, n: int) -> str:
-    return "–" if x is None else f"{pct(x)} ({hits}/{n})"
-
-
-@dataclass
-class Section:
-    """One table: labelled rows, one cell per group."""
-
-    title: str
-    caption: str = ""
-    rows: list[tuple[str, list[str]]] = field(default_factory=list)
-
-    def add(self, label: str, cells: list[str]) -> None:
-        """Add a row."""
-        self.rows.append((label, cells))
 
 
 def _round_labels(groups: Sequence[GroupMetrics]) -> list[str]:
@@ -98,19 +72,19 @@ def _conformity_section(gs: Sequence[GroupMetrics]) -> Section:
     for tr in TRANSITIONS:
         s.add(tr, [str(g.measures.conformity.overall.transitions[tr]) for g in gs])
     overall = [g.measures.conformity.overall for g in gs]
-    s.add("rate", [_frac(c.rate, c.conforming, c.turns) for c in overall])
+    s.add("rate", [frac(c.rate, c.conforming, c.turns) for c in overall])
     traits = sorted({t for g in gs for t in g.measures.conformity.by_trait})
     for t in traits:
         cells = []
         for g in gs:
             c = g.measures.conformity.by_trait.get(t)
-            cells.append("–" if c is None else _frac(c.rate, c.conforming, c.turns))
+            cells.append("–" if c is None else frac(c.rate, c.conforming, c.turns))
         s.add(f"rate · {t}", cells)
     for t in traits:
         cells = []
         for g in gs:
             m = g.measures.conformity.minority_by_trait.get(t)
-            cells.append("–" if m is None else _frac(m.switch_rate, m.switched, m.turns))
+            cells.append("–" if m is None else frac(m.switch_rate, m.switched, m.turns))
         s.add(f"minority switch · {t}", cells)
     return s
 
@@ -130,7 +104,7 @@ def _dynamics_section(gs: Sequence[GroupMetrics]) -> Section:
         cells = []
         for g in gs:
             f = g.measures.dynamics.flips_by_trait.get(t)
-            cells.append("–" if f is None else _frac(f.rate, f.flips, f.turns))
+            cells.append("–" if f is None else frac(f.rate, f.flips, f.turns))
         s.add(f"flip rate · {t}", cells)
     return s
 
@@ -159,7 +133,7 @@ def _influence_section(gs: Sequence[GroupMetrics]) -> Section:
         cells = []
         for g in gs:
             x = g.measures.dynamics.influence.get((u, v))
-            cells.append("–" if x is None else _frac(x.rate, x.adoptions, x.changes))
+            cells.append("–" if x is None else frac(x.rate, x.adoptions, x.changes))
         s.add(f"{u} -> {v}", cells)
     return s
 
@@ -181,7 +155,6 @@ def _cost_section(gs: Sequence[GroupMetrics]) -> Section:
 
 def sections(metrics: Metrics) -> list[Section]:
     """The report's tables, groups side by side (influence only when some agent changed)."""
-    from societies.analysis.coalition import coalition_section
 
     gs = metrics.groups
     influence = _influence_section(gs)

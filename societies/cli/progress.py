@@ -1,9 +1,9 @@
-"""A rich progress display for runs (episodes, turns, tokens, errors)."""
+"""Rich progress displays for runs (episodes, turns, tokens, errors) and sweeps (cells, turns)."""
 
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from rich.console import Console
 from rich.progress import (
@@ -17,6 +17,9 @@ from rich.progress import (
 )
 
 from societies.transcript import TurnEvent
+
+if TYPE_CHECKING:
+    from societies.sweeps.outcomes import CellOutcome
 
 
 class RichDisplay:
@@ -78,3 +81,47 @@ class ProgressMonitor(RichDisplay):
         self.errors += 0 if ok else 1
         if self._episodes is not None:
             self.progress.update(self._episodes, advance=1, info=f"errors {self.errors}")
+
+
+class SweepProgress(RichDisplay):
+    """A rich display of a sweep: cells done, turns done, tokens, calls shared."""
+
+    def __init__(self, console: Console | None = None) -> None:
+        """Draw on ``console`` (default: stderr)."""
+        super().__init__(console)
+        self.tokens = 0
+        self.cached = 0
+        self.failed = 0
+        self._cells: TaskID | None = None
+        self._turns: TaskID | None = None
+
+    def started(self, cells: int) -> None:
+        """The sweep starts with ``cells`` cells."""
+        self._cells = self.progress.add_task("cells", total=cells, info="")
+        self._turns = self.progress.add_task("turns", total=0, info="")
+
+    def cell_started(self, turns: int, already_done: int) -> None:
+        """A cell starts: its turns join the total."""
+        if self._turns is not None:
+            task = self.progress.tasks[self._turns]
+            total = (task.total or 0) + turns
+            self.progress.update(self._turns, total=total, advance=already_done)
+
+    def turn(self, event: TurnEvent) -> None:
+        """A turn of some cell completed."""
+        self.tokens += event.usage.total_tokens
+        self.cached += int(event.cached)
+        if self._turns is not None:
+            info = f"tokens {self.tokens:,}  shared/cached {self.cached:,}"
+            self.progress.update(self._turns, advance=1, info=info)
+
+    def set_turns(self, done: int) -> None:
+        """Set the turns done directly (the Ray executor polls the cells' transcripts)."""
+        if self._turns is not None:
+            self.progress.update(self._turns, completed=done, total=None)
+
+    def cell_done(self, outcome: CellOutcome) -> None:
+        """A cell finished (or was skipped, or failed)."""
+        self.failed += outcome.status not in ("complete", "skipped")
+        if self._cells is not None:
+            self.progress.update(self._cells, advance=1, info=f"not complete {self.failed}")

@@ -24,7 +24,7 @@ from societies.cli.common import (
 from societies.errors import USER_ERRORS, ConfigError
 
 if TYPE_CHECKING:
-    from societies.sweeps.local import SweepResult
+    from societies.sweeps.outcomes import SweepResult
 
 
 @app.command()
@@ -61,10 +61,11 @@ def sweep(
     ] = True,
 ) -> None:
     """Run every cell of a sweep into DIR/cells/<cell>/ (finished cells are skipped), then report."""
+    from societies.cli.progress import SweepProgress
     from societies.config.presets import locate
     from societies.engine.dry_run import dry_run as estimate
     from societies.engine.dry_run import render_dry_run
-    from societies.sweeps.local import SweepProgress, run_sweep
+    from societies.sweeps.run import run_sweep
     from societies.sweeps.spec import load_sweep
 
     path = locate(sweep_file)

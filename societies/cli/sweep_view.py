@@ -8,7 +8,7 @@ from rich.text import Text
 
 from societies.engine.calibrate import CalibrationResult
 from societies.render import one_line, safe_text
-from societies.sweeps.local import SweepResult
+from societies.sweeps.outcomes import SweepResult
 
 
 def render_outcomes(result: SweepResult, console: Console) -> None:

@@ -29,10 +29,10 @@ from typing import Any
 from societies.config import CacheSpec, ExperimentConfig
 from societies.engine.experiment import CacheMode, run_experiment
 from societies.errors import RunError
-from societies.sweeps.local import (
+from societies.sweeps.outcomes import (
     CACHE,
     CellOutcome,
-    SweepProgress,
+    SweepMonitor,
     SweepResult,
     cell_folder,
     finished,
@@ -125,7 +125,7 @@ def run_on_ray(
     *,
     address: str = "auto",
     cache: CacheMode = "on",
-    progress: SweepProgress | None = None,
+    progress: SweepMonitor | None = None,
     poll_s: float = 0.5,
 ) -> SweepResult:
     """Run every unfinished cell as a Ray task; failing cells are retried, then reported.

@@ -177,6 +177,7 @@ def test_a_changed_sweep_does_not_mix_with_finished_cells(tmp_path: Path) -> Non
         asyncio.run(run_local(load_sweep(changed), tmp_path / "out"))
 
 
+@pytest.mark.integration
 def test_a_killed_sweep_resumes_and_finishes_every_cell_exactly_once(tmp_path: Path) -> None:
     base = sim_config(
         task={"name": "arithmetic", "limit": 6},

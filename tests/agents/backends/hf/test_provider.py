@@ -28,6 +28,9 @@ from agents.errors import BackendConfigError, BackendError
 
 HAS_HF = all(importlib.util.find_spec(m) for m in ("torch", "transformers", "gguf"))
 needs_hf = pytest.mark.skipif(not HAS_HF, reason="needs torch, transformers and gguf")
+
+# Every test here loads the real SmolLM2 model (or converts its GGUF) unless it says otherwise.
+pytestmark = pytest.mark.integration
 SMOL = EMBEDDED_MODELS["smollm2-135m-instruct"]
 # One torch thread: CI machines have 2 cores shared with other jobs, where two threads
 # spend most of their time waiting at barriers for a descheduled peer.

@@ -1,0 +1,158 @@
+"""What both sweep executors share: cell outcomes, the sweep folder's files, the progress interface."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal, Protocol
+
+from societies.errors import RunError
+from societies.sweeps.spec import CELLS, Cell, SweepPlan
+from societies.transcript import TRANSCRIPT, TurnEvent
+
+CellStatus = Literal["complete", "skipped", "incomplete", "budget", "failed"]
+MANIFEST = "sweep.json"
+CACHE = "cache.sqlite"
+
+
+@dataclass
+class CellOutcome:
+    """How one cell ended in this session."""
+
+    name: str
+    folder: Path
+    status: CellStatus
+    turns: int = 0
+    calls: int = 0
+    cache_hits: int = 0
+    errors: list[str] = field(default_factory=list)
+    attempts: int = 1
+
+
+@dataclass
+class SweepResult:
+    """What a sweep session did.
+
+    Attributes:
+        out_dir: the sweep folder.
+        cells: per cell, its outcome.
+        calls_made: calls that reached a model (local executor: counted by the shared
+            backends; Ray: requests minus cache hits).
+        remaining: unfinished cells left for a later session (``--max-cells``).
+    """
+
+    out_dir: Path
+    cells: list[CellOutcome]
+    calls_made: int = 0
+    remaining: int = 0
+
+    @property
+    def requests(self) -> int:
+        """Calls the cells asked for in this session."""
+        return sum(c.calls for c in self.cells)
+
+    @property
+    def shared(self) -> int:
+        """Calls answered without a model call: cache hits and calls shared between cells."""
+        return self.requests - self.calls_made
+
+    @property
+    def ok(self) -> bool:
+        """Whether every cell is complete."""
+        return all(c.status in ("complete", "skipped") for c in self.cells)
+
+
+def cell_folder(out_dir: Path, cell: Cell) -> Path:
+    """Where a cell's run folder is."""
+    return out_dir / CELLS / cell.name
+
+
+def finished(folder: Path, digest: str) -> bool:
+    """Whether the cell's transcript is complete (reads only its first and last lines).
+
+    Raises:
+        RunError: the transcript was written by a different config.
+    """
+    path = folder / TRANSCRIPT
+    if not path.exists() or path.stat().st_size == 0:
+        return False
+    with path.open("rb") as fh:
+        first = fh.readline()
+        fh.seek(max(0, path.stat().st_size - (1 << 16)))  # the end line is the last one
+        tail = fh.read().rstrip(b"\n").rsplit(b"\n", 1)[-1]
+    try:
+        head = json.loads(first)
+        recorded = head.get("config_digest")
+    except (json.JSONDecodeError, AttributeError):
+        return False  # unreadable: let the run's resume report it
+    if recorded != digest:
+        raise RunError(
+            f"{path} was written by a different config (digest {recorded}, now {digest}): "
+            "the sweep file changed; use another --out"
+        )
+    try:
+        end = json.loads(tail)
+    except json.JSONDecodeError:
+        return False
+    return isinstance(end, dict) and end.get("type") == "end" and end.get("status") == "complete"
+
+
+def write_manifest(plan: SweepPlan, out_dir: Path) -> None:
+    """``DIR/sweep.json``: the sweep's name, file and cells (name, labels, config digest)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    doc = {
+        "name": plan.name,
+        "sweep_file": str(plan.source.resolve()),
+        "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "cells": [
+            {
+                "name": c.name,
+                "labels": c.labels,
+                "folder": str(Path(CELLS) / c.name),
+                "config_digest": c.config.digest(),
+            }
+            for c in plan.cells
+        ],
+    }
+    (out_dir / MANIFEST).write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+
+
+class SweepMonitor(Protocol):
+    """Receives a sweep's progress (the CLI draws it)."""
+
+    def started(self, cells: int) -> None:
+        """The sweep starts with ``cells`` cells."""
+
+    def cell_started(self, turns: int, already_done: int) -> None:
+        """A cell starts: its turns join the total."""
+
+    def turn(self, event: TurnEvent) -> None:
+        """A turn of some cell completed."""
+
+    def set_turns(self, done: int) -> None:
+        """Set the turns done directly (the Ray executor polls the cells' transcripts)."""
+
+    def cell_done(self, outcome: CellOutcome) -> None:
+        """A cell finished (or was skipped, or failed)."""
+
+
+def report_paths(out_dir: Path, outcomes: Sequence[CellOutcome]) -> list[Path]:
+    """The run folders of the cells that have a transcript."""
+    return [o.folder for o in outcomes if (o.folder / TRANSCRIPT).exists()]
+
+
+__all__ = [
+    "CACHE",
+    "MANIFEST",
+    "CellOutcome",
+    "CellStatus",
+    "SweepMonitor",
+    "SweepResult",
+    "cell_folder",
+    "finished",
+    "report_paths",
+    "write_manifest",
+]
