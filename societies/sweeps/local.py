@@ -23,7 +23,7 @@ from societies.sweeps.outcomes import (
     SweepMonitor,
     SweepResult,
     cell_folder,
-    finished,
+    split_finished,
     write_manifest,
 )
 from societies.sweeps.spec import Cell, SweepPlan
@@ -78,16 +78,7 @@ async def run_local(
     write_manifest(plan, out_dir)
     if progress:
         progress.started(len(plan.cells))
-    todo: list[Cell] = []
-    outcomes: dict[str, CellOutcome] = {}
-    for cell in plan.cells:
-        folder = cell_folder(out_dir, cell)
-        if finished(folder, cell.config.digest()):
-            outcomes[cell.name] = CellOutcome(cell.name, folder, "skipped", calls=0)
-            if progress:
-                progress.cell_done(outcomes[cell.name])
-        else:
-            todo.append(cell)
+    outcomes, todo = split_finished(plan, out_dir, progress)
     remaining = 0
     if stop_after is not None:
         remaining = max(0, len(todo) - stop_after)
@@ -97,35 +88,8 @@ async def run_local(
     parallel = asyncio.Semaphore(plan.spec.max_parallel_cells or max(1, len(todo)))
 
     async def one(cell: Cell) -> None:
-        folder = cell_folder(out_dir, cell)
         async with parallel:
-            monitor: RunMonitor = _CellMonitor(progress)
-            try:
-                exp = Experiment(
-                    cell.config,
-                    folder,
-                    resume=True,
-                    cache=cache,
-                    monitor=monitor,
-                    clients=pool.clients(cell.config.backends),
-                )
-                result = await exp.run()
-            except USER_ERRORS as exc:
-                outcome = CellOutcome(cell.name, folder, "failed", errors=[str(exc)])
-            except Exception as exc:  # a bug in one cell must not take the others down
-                outcome = CellOutcome(
-                    cell.name, folder, "failed", errors=[f"{type(exc).__name__}: {exc}"]
-                )
-            else:
-                outcome = CellOutcome(
-                    cell.name,
-                    folder,
-                    result.status,
-                    turns=result.turns,
-                    calls=sum(u["calls"] for u in result.usage.values()),
-                    cache_hits=sum(u["cache_hits"] for u in result.usage.values()),
-                    errors=result.errors,
-                )
+            outcome = await _run_cell(cell, cell_folder(out_dir, cell), pool, cache, progress)
         outcomes[cell.name] = outcome
         if progress:
             progress.cell_done(outcome)
@@ -133,6 +97,36 @@ async def run_local(
     await pool.run(one(cell) for cell in todo)
     ordered = [outcomes[c.name] for c in plan.cells if c.name in outcomes]
     return SweepResult(out_dir, ordered, calls_made=pool.stats().calls, remaining=remaining)
+
+
+async def _run_cell(
+    cell: Cell, folder: Path, pool: ClientPool, cache: CacheMode, progress: SweepMonitor | None
+) -> CellOutcome:
+    """Run (or resume) one cell over the shared backends; its outcome, failures included."""
+    monitor: RunMonitor = _CellMonitor(progress)
+    try:
+        exp = Experiment(
+            cell.config,
+            folder,
+            resume=True,
+            cache=cache,
+            monitor=monitor,
+            clients=pool.clients(cell.config.backends),
+        )
+        result = await exp.run()
+    except USER_ERRORS as exc:
+        return CellOutcome(cell.name, folder, "failed", errors=[str(exc)])
+    except Exception as exc:  # a bug in one cell must not take the others down
+        return CellOutcome(cell.name, folder, "failed", errors=[f"{type(exc).__name__}: {exc}"])
+    return CellOutcome(
+        cell.name,
+        folder,
+        result.status,
+        turns=result.turns,
+        calls=sum(u["calls"] for u in result.usage.values()),
+        cache_hits=sum(u["cache_hits"] for u in result.usage.values()),
+        errors=result.errors,
+    )
 
 
 __all__ = ["run_local"]

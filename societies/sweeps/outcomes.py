@@ -139,6 +139,27 @@ class SweepMonitor(Protocol):
         """A cell finished (or was skipped, or failed)."""
 
 
+def split_finished(
+    plan: SweepPlan, out_dir: Path, progress: SweepMonitor | None
+) -> tuple[dict[str, CellOutcome], list[Cell]]:
+    """The cells already complete (as ``skipped`` outcomes, shown as done) and the cells to run.
+
+    Raises:
+        RunError: a finished cell's transcript was written by a different config.
+    """
+    outcomes: dict[str, CellOutcome] = {}
+    todo: list[Cell] = []
+    for cell in plan.cells:
+        folder = cell_folder(out_dir, cell)
+        if finished(folder, cell.config.digest()):
+            outcomes[cell.name] = CellOutcome(cell.name, folder, "skipped")
+            if progress:
+                progress.cell_done(outcomes[cell.name])
+        else:
+            todo.append(cell)
+    return outcomes, todo
+
+
 def report_paths(out_dir: Path, outcomes: Sequence[CellOutcome]) -> list[Path]:
     """The run folders of the cells that have a transcript."""
     return [o.folder for o in outcomes if (o.folder / TRANSCRIPT).exists()]
@@ -154,5 +175,6 @@ __all__ = [
     "cell_folder",
     "finished",
     "report_paths",
+    "split_finished",
     "write_manifest",
 ]

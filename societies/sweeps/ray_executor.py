@@ -35,10 +35,10 @@ from societies.sweeps.outcomes import (
     SweepMonitor,
     SweepResult,
     cell_folder,
-    finished,
+    split_finished,
     write_manifest,
 )
-from societies.sweeps.spec import SweepPlan
+from societies.sweeps.spec import Cell, SweepPlan
 from societies.transcript import TRANSCRIPT
 
 ATTEMPTS = "attempts.jsonl"
@@ -143,66 +143,31 @@ def run_on_ray(
     """
     ray = _import_ray()
     out_dir = out_dir.resolve()
-    started_here = False
-    if not ray.is_initialized():
-        try:
-            ray.init(
-                address=None if address == "local" else address,
-                include_dashboard=False,
-                log_to_driver=False,
-            )
-        except (ConnectionError, RuntimeError, ValueError) as exc:
-            raise RunError(
-                f"--ray {address}: cannot reach a Ray cluster ({exc}); start one with "
-                "`ray start --head`, or use --ray local"
-            ) from None
-        started_here = True
+    started_here = _connect(ray, address)
     write_manifest(plan, out_dir)
     if progress:
         progress.started(len(plan.cells))
     cache_path = None if cache == "off" else str(out_dir / CACHE)
     task = ray.remote(max_retries=plan.spec.retries, retry_exceptions=True, num_cpus=1)(run_cell)
-    outcomes: dict[str, CellOutcome] = {}
-    pending: dict[Any, Any] = {}
-    for cell in plan.cells:
+    outcomes, todo = split_finished(plan, out_dir, progress)
+    pending: dict[Any, tuple[Cell, int]] = {}
+    for cell in todo:
         folder = cell_folder(out_dir, cell)
-        if finished(folder, cell.config.digest()):
-            outcomes[cell.name] = CellOutcome(cell.name, folder, "skipped")
-            if progress:
-                progress.cell_done(outcomes[cell.name])
-            continue
-        before = _attempts(folder)
-        pending[task.remote(cell.config, str(folder), cache_path, cache)] = (cell, before)
+        pending[task.remote(cell.config, str(folder), cache_path, cache)] = (
+            cell,
+            _attempts(folder),
+        )
     try:
         while pending:
             ready, _ = ray.wait(list(pending), num_returns=1, timeout=poll_s)
             for ref in ready:
                 cell, before = pending.pop(ref)
-                folder = cell_folder(out_dir, cell)
-                try:
-                    out = ray.get(ref)
-                except Exception as exc:  # the task's error after its last retry
-                    outcome = CellOutcome(cell.name, folder, "failed", errors=[_reason(exc)])
-                else:
-                    outcome = CellOutcome(
-                        cell.name,
-                        folder,
-                        out["status"],
-                        turns=out["turns"],
-                        calls=out["calls"],
-                        cache_hits=out["cache_hits"],
-                        errors=out["errors"],
-                    )
-                outcome.attempts = _attempts(folder) - before
+                outcome = _collect(ray, ref, cell, cell_folder(out_dir, cell), before)
                 outcomes[cell.name] = outcome
                 if progress:
                     progress.cell_done(outcome)
             if progress and pending:
-                done = sum(
-                    max(0, _lines(cell_folder(out_dir, c) / TRANSCRIPT) - 1)
-                    for c, _ in pending.values()
-                )
-                progress.set_turns(done)
+                progress.set_turns(_turns_done(out_dir, [c for c, _ in pending.values()]))
     finally:
         for ref in pending:
             ray.cancel(ref, force=True)
@@ -211,6 +176,53 @@ def run_on_ray(
     ordered = [outcomes[c.name] for c in plan.cells if c.name in outcomes]
     made = sum(o.calls - o.cache_hits for o in ordered)
     return SweepResult(out_dir, ordered, calls_made=made)
+
+
+def _connect(ray: Any, address: str) -> bool:
+    """Join (or start) a Ray cluster unless already connected; True when this call started it.
+
+    Raises:
+        RunError: no cluster can be reached at ``address``.
+    """
+    if ray.is_initialized():
+        return False
+    try:
+        ray.init(
+            address=None if address == "local" else address,
+            include_dashboard=False,
+            log_to_driver=False,
+        )
+    except (ConnectionError, RuntimeError, ValueError) as exc:
+        raise RunError(
+            f"--ray {address}: cannot reach a Ray cluster ({exc}); start one with "
+            "`ray start --head`, or use --ray local"
+        ) from None
+    return True
+
+
+def _collect(ray: Any, ref: Any, cell: Cell, folder: Path, before: int) -> CellOutcome:
+    """The outcome of a finished cell task (its error after its last retry, if it failed)."""
+    try:
+        out = ray.get(ref)
+    except Exception as exc:
+        outcome = CellOutcome(cell.name, folder, "failed", errors=[_reason(exc)])
+    else:
+        outcome = CellOutcome(
+            cell.name,
+            folder,
+            out["status"],
+            turns=out["turns"],
+            calls=out["calls"],
+            cache_hits=out["cache_hits"],
+            errors=out["errors"],
+        )
+    outcome.attempts = _attempts(folder) - before
+    return outcome
+
+
+def _turns_done(out_dir: Path, cells: list[Cell]) -> int:
+    """Turns written so far by the cells still running (their transcripts' lines, header excluded)."""
+    return sum(max(0, _lines(cell_folder(out_dir, c) / TRANSCRIPT) - 1) for c in cells)
 
 
 __all__ = ["ATTEMPTS", "CellFailedError", "run_cell", "run_on_ray"]

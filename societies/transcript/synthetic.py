@@ -82,13 +82,41 @@ def build_transcript(
         edges = [(u, v) for u in names for v in names if u != v]
     edge_set = set(edges)
     seen_by = {v: [u for u in names if (u, v) in edge_set] for v in names}
+    header = _header(agents, rounds, episodes, edges, decision, name, task, model)
+    turns = [
+        turn
+        for e, ep in enumerate(episodes)
+        for turn in _turns(e, ep, agents, rounds, seen_by, usage)
+    ]
+    end = None
+    if complete:
+        end = EndEvent(
+            status="complete",
+            episodes=len(episodes),
+            turns=len(turns),
+            finished_at="2024-01-01T00:00:01+00:00",
+            wall_s=1.0,
+        )
+    return Transcript(header=header, turns=turns, end=end)
+
+
+def _header(
+    agents: Sequence[tuple[str, str]],
+    rounds: Sequence[str],
+    episodes: Sequence[EpisodeAnswers],
+    edges: Sequence[tuple[str, str]],
+    decision: str,
+    name: str,
+    task: str,
+    model: str,
+) -> HeaderEvent:
     questions: dict[str, QuestionRecord] = {}
     for ep in episodes:
         questions.setdefault(
             ep.question_id,
             QuestionRecord(id=ep.question_id, prompt=f"question {ep.question_id}?", gold=ep.gold),
         )
-    header = HeaderEvent(
+    return HeaderEvent(
         name=name,
         config={
             "name": name,
@@ -108,50 +136,49 @@ def build_transcript(
         questions=list(questions.values()),
         created_at="2024-01-01T00:00:00+00:00",
     )
-    turns: list[TurnEvent] = []
-    for e, ep in enumerate(episodes):
-        for r, row in enumerate(ep.answers):
-            if len(row) != len(agents):
-                raise ValueError(
-                    f"episode {e} round {r}: {len(row)} answers for {len(agents)} agents"
+
+
+def _turns(
+    e: int,
+    ep: EpisodeAnswers,
+    agents: Sequence[tuple[str, str]],
+    rounds: Sequence[str],
+    seen_by: dict[str, list[str]],
+    usage: UsageFn,
+) -> list[TurnEvent]:
+    """The turns of episode number ``e``."""
+    out: list[TurnEvent] = []
+    for r, row in enumerate(ep.answers):
+        if len(row) != len(agents):
+            raise ValueError(f"episode {e} round {r}: {len(row)} answers for {len(agents)} agents")
+        pattern = rounds[r]
+        for i, ((agent, trait), answer) in enumerate(zip(agents, row, strict=True)):
+            reply = ep.replies.get(
+                (r, i), "I am not sure." if answer is None else f"Answer: {answer}"
+            )
+            out.append(
+                TurnEvent(
+                    episode=e,
+                    question_id=ep.question_id,
+                    repeat=ep.repeat,
+                    agent=agent,
+                    trait=trait,
+                    round=r,
+                    pattern=pattern,
+                    peers=seen_by[agent] if pattern == "debate" else [],
+                    messages=[Message(role="user", content=f"question {ep.question_id}?")],
+                    reply=reply,
+                    answer=answer,
+                    extraction="none" if answer is None else "synthetic",
+                    correct=answer is not None and answer == ep.gold,
+                    usage=usage(e, r, i),
+                    finish_reason="stop",
+                    seed=0,
+                    backend="main",
+                    latency_s=0.0,
                 )
-            pattern = rounds[r]
-            for i, ((agent, trait), answer) in enumerate(zip(agents, row, strict=True)):
-                reply = ep.replies.get(
-                    (r, i), "I am not sure." if answer is None else f"Answer: {answer}"
-                )
-                turns.append(
-                    TurnEvent(
-                        episode=e,
-                        question_id=ep.question_id,
-                        repeat=ep.repeat,
-                        agent=agent,
-                        trait=trait,
-                        round=r,
-                        pattern=pattern,
-                        peers=seen_by[agent] if pattern == "debate" else [],
-                        messages=[Message(role="user", content=f"question {ep.question_id}?")],
-                        reply=reply,
-                        answer=answer,
-                        extraction="none" if answer is None else "synthetic",
-                        correct=answer is not None and answer == ep.gold,
-                        usage=usage(e, r, i),
-                        finish_reason="stop",
-                        seed=0,
-                        backend="main",
-                        latency_s=0.0,
-                    )
-                )
-    end = None
-    if complete:
-        end = EndEvent(
-            status="complete",
-            episodes=len(episodes),
-            turns=len(turns),
-            finished_at="2024-01-01T00:00:01+00:00",
-            wall_s=1.0,
-        )
-    return Transcript(header=header, turns=turns, end=end)
+            )
+    return out
 
 
 def write_transcript(t: Transcript, path: Path) -> Path:
