@@ -6,7 +6,7 @@ loads) and ``scripted`` (a simulation for tests and scale runs).
 """
 
 from agents.backends.base import BackendSpec, Provider, RetrySpec
-from agents.backends.cache import ResponseCache, cache_key
+from agents.backends.cache import CACHE_VERSION, ResponseCache, cache_key, simulation_key
 from agents.backends.client import BackendClient, UsageTotals
 from agents.backends.hf.provider import HFProvider, HFSpec
 from agents.backends.llamacpp.provider import LlamaCppProvider, LlamaCppSpec
@@ -16,6 +16,7 @@ from agents.backends.scripted import ScriptedProvider, ScriptedSpec
 from agents.types import ChatRequest, Completion, GenParams, Message, Usage
 
 __all__ = [
+    "CACHE_VERSION",
     "PROVIDERS",
     "BackendClient",
     "BackendSpec",
@@ -40,6 +41,7 @@ __all__ = [
     "create_provider",
     "register",
     "require",
+    "simulation_key",
 ]
 
 from typing import Annotated

@@ -1,7 +1,10 @@
 """SQLite response cache shared by all backends.
 
 Keyed by a hash of the backend identity, the messages, the generation
-parameters (seed included) and the sample index. WAL mode and short
+parameters (seed included) and the sample index, and nothing else: the
+simulation-only ``hints`` of a request (gold answer, answers extracted from
+earlier replies) are left out, so a corrected gold answer or a better answer
+extractor still finds every reply whose prompt is unchanged. WAL mode and short
 transactions keep it safe with several writers (parallel runs, sweep cells).
 """
 
@@ -26,17 +29,45 @@ CREATE TABLE IF NOT EXISTS completions (
 """
 
 
-def cache_key(identity: dict[str, Any], request: ChatRequest, sample: int = 0) -> str:
-    """Stable hash of everything that determines a completion."""
-    payload = {
+CACHE_VERSION = 2
+"""Part of every key; bumped when what a key covers changes, so old entries miss once.
+
+Version 2 dropped the request's ``hints`` from the key.
+"""
+
+
+def _digest(payload: dict[str, Any]) -> str:
+    blob = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _payload(identity: dict[str, Any], request: ChatRequest, sample: int) -> dict[str, Any]:
+    return {
+        "version": CACHE_VERSION,
         "backend": identity,
         "messages": [m.model_dump() for m in request.messages],
         "params": request.params.model_dump(),
-        "hints": request.hints,
         "sample": sample,
     }
-    blob = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def cache_key(identity: dict[str, Any], request: ChatRequest, sample: int = 0) -> str:
+    """Stable hash of what determines a model's completion.
+
+    Backend identity, messages, generation parameters (seed included) and the
+    sample index; not the simulation-only ``hints``, which a model never sees.
+    """
+    return _digest(_payload(identity, request, sample))
+
+
+def simulation_key(identity: dict[str, Any], request: ChatRequest, sample: int = 0) -> str:
+    """:func:`cache_key` plus the request's ``hints``: what determines a simulated reply.
+
+    A simulation (the ``scripted`` backend) answers from the hints, so two of its calls
+    are the same call only when their hints agree too. Simulations are never cached;
+    this key only lets identical calls in flight be shared.
+    """
+    return _digest({**_payload(identity, request, sample), "hints": request.hints})
 
 
 class ResponseCache:

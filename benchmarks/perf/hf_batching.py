@@ -139,9 +139,11 @@ def run_sociolab(name: str, backend: dict[str, Any], args: argparse.Namespace) -
     """Run the experiment through sociolab; return the measurement and the transcript lines."""
     from societies.config import parse_config
     from societies.engine.experiment import run_experiment
+    from societies.engine.gctune import gc_tuned
 
     cfg = parse_config(config(backend, args.questions, args.max_tokens))
-    with tempfile.TemporaryDirectory() as tmp, _capture() as batches:
+    # gc_tuned: as the CLI does around a run.
+    with tempfile.TemporaryDirectory() as tmp, _capture() as batches, gc_tuned():
         cpu0, start = _cpu(), time.perf_counter()
         result = run_experiment(cfg, Path(tmp), cache="off")
         wall, cpu = time.perf_counter() - start, _cpu() - cpu0

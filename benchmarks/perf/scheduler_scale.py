@@ -51,13 +51,15 @@ def measure(agents: int) -> dict[str, float]:
     """Run one size in this process; return turns/s and peak RSS."""
     from societies.config import parse_config
     from societies.engine.experiment import Experiment
+    from societies.engine.gctune import gc_tuned
 
     episodes = max(1, TOTAL_TURNS // (agents * ROUNDS))
     cfg = parse_config(config(agents, episodes))
     with tempfile.TemporaryDirectory() as tmp:
         exp = Experiment(cfg, Path(tmp))
         start, cpu0 = time.perf_counter(), time.process_time()
-        result = asyncio.run(exp.run())
+        with gc_tuned():  # as the CLI does around a run
+            result = asyncio.run(exp.run())
         wall, cpu = time.perf_counter() - start, time.process_time() - cpu0
     assert result.status == "complete"
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -92,6 +92,7 @@ def run(
     from societies.engine.dry_run import dry_run as estimate
     from societies.engine.dry_run import render_dry_run
     from societies.engine.experiment import run_experiment
+    from societies.engine.gctune import gc_tuned
 
     path = locate(config)
     try:
@@ -105,7 +106,7 @@ def run(
             return
         folder = out_dir or Path("runs") / cfg.name
         mode = cache_mode(no_cache, refresh_cache)
-        with ProgressMonitor(err) as monitor:
+        with ProgressMonitor(err) as monitor, gc_tuned():  # this process is the CLI's
             result = run_experiment(cfg, folder, resume=resume, cache=mode, monitor=monitor)
     except USER_ERRORS as exc:
         fail(exc)

@@ -65,6 +65,7 @@ def sweep(
     from societies.config.presets import locate
     from societies.engine.dry_run import dry_run as estimate
     from societies.engine.dry_run import render_dry_run
+    from societies.engine.gctune import gc_tuned
     from societies.sweeps.run import run_sweep
     from societies.sweeps.spec import load_sweep
 
@@ -79,7 +80,7 @@ def sweep(
         if ray is not None and max_cells is not None:
             raise ConfigError(["--max-cells: only for the local executor (not with --ray)"])
         folder = out_dir or Path("runs") / plan.name
-        with SweepProgress(err) as progress:
+        with SweepProgress(err) as progress, gc_tuned():  # this process is the CLI's
             result = run_sweep(
                 plan,
                 folder,

@@ -3,8 +3,9 @@
 A :class:`ClientPool` keeps one :class:`SharedProvider` per distinct backend spec:
 the provider is started once (one llama.cpp server for the whole sweep), one
 concurrency limit spans every run, and a call that several runs make
-identically (same backend, messages, parameters, seed and hints: the response
-cache's key) is made once. Calls already made come from the shared response
+identically (same backend, messages, parameters and seed: the response cache's
+key; for a simulation, which answers from the hints, also the same hints) is
+made once. Calls already made come from the shared response
 cache; calls in flight are awaited by the later askers. Each run gets its own
 :class:`~agents.backends.client.BackendClient` over the shared provider, so its
 usage (calls, cache hits, retries, tokens) is its own; a reply it got from
@@ -29,7 +30,7 @@ from agents.backends import (
     UsageTotals,
     create_provider,
 )
-from agents.backends.cache import cache_key
+from agents.backends.cache import cache_key, simulation_key
 from agents.types import ChatRequest, Completion
 
 UNLIMITED = 1_000_000
@@ -63,6 +64,7 @@ class SharedProvider(Provider):
     ) -> None:
         self.inner = inner
         self._identity = inner.identity()
+        self._key = cache_key if inner.cacheable else simulation_key
         self._semaphore = semaphore
         self._limiter = limiter
         self._keep = keep
@@ -116,7 +118,7 @@ class SharedProvider(Provider):
 
     async def generate(self, request: ChatRequest) -> Completion:
         """Make the call, or share the identical call made or in flight."""
-        key = cache_key(self._identity, request)
+        key = self._key(self._identity, request)
         done = self._done.get(key)
         if done is not None:
             self.shared += 1

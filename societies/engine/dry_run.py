@@ -5,7 +5,7 @@ the coalition's routing) against a symbolic backend that calls no model: each
 reply is a placeholder derived from the request's cache key, so two requests
 are counted as one call exactly when the response cache (and a sweep's shared
 backends) would make them once, because they carry the same backend, messages,
-parameters, seed and hints. Replies of real models that happen to coincide can
+parameters and seed (and, for a simulation, the same hints). Replies of real models that happen to coincide can
 only save more.
 
 Tokens are estimated from the prompt texts (the templates filled with the
@@ -26,7 +26,7 @@ from rich.console import Console
 from rich.table import Table
 
 from agents.backends import BackendClient, BackendSpec, Provider, create_provider
-from agents.backends.cache import cache_key
+from agents.backends.cache import cache_key, simulation_key
 from agents.errors import BackendError
 from agents.types import ChatRequest, Completion, Usage
 from societies.config import ExperimentConfig
@@ -161,6 +161,8 @@ class SymbolicProvider(Provider):
         run: the figures of the run being estimated.
         seen: every key seen so far, over all runs.
         reply_tokens: the assumed reply length.
+        simulation: the real provider is a simulation, whose identical calls are
+            those with the same hints too.
     """
 
     kind: ClassVar[str] = "dry-run"
@@ -168,9 +170,10 @@ class SymbolicProvider(Provider):
 
     def __init__(
         self, identity: dict[str, Any], tally: BackendTally, run: Estimate, seen: set[str],
-        reply_tokens: int,
+        reply_tokens: int, *, simulation: bool = False,
     ) -> None:  # fmt: skip
         self._identity = identity
+        self._key = simulation_key if simulation else cache_key
         self.tally = tally
         self.run = run
         self.seen = seen
@@ -191,7 +194,7 @@ class SymbolicProvider(Provider):
 
     async def generate(self, request: ChatRequest) -> Completion:
         """Record the request; reply with its placeholder."""
-        key = cache_key(self._identity, request)
+        key = self._key(self._identity, request)
         run, tally = self.run, self.tally
         run.requests += 1
         tally.requests += 1
@@ -209,12 +212,14 @@ class SymbolicProvider(Provider):
         return Completion(text=f"{MARK}{key[:16]}\u27e7")
 
 
-def _identity(name: str, spec: BackendSpec) -> dict[str, Any]:
-    """The identity the real provider would have (its spec when it cannot be built here)."""
+def _identity(name: str, spec: BackendSpec) -> tuple[dict[str, Any], bool]:
+    """The identity the real provider would have (its spec when it cannot be built here),
+    and whether that provider is cacheable (a model, not a simulation)."""
     try:
-        return create_provider(spec, name=name).identity()
+        provider = create_provider(spec, name=name)
     except (BackendError, OSError):  # e.g. an API key not set: the dry run does not need it
-        return {"spec": spec.model_dump(mode="json")}
+        return {"spec": spec.model_dump(mode="json")}, True
+    return provider.identity(), provider.cacheable
 
 
 def _label(name: str, spec: BackendSpec) -> str:
@@ -226,7 +231,7 @@ def _label(name: str, spec: BackendSpec) -> str:
 class _State:
     seen: set[str] = field(default_factory=set)
     tallies: dict[str, BackendTally] = field(default_factory=dict)
-    identities: dict[str, dict[str, Any]] = field(default_factory=dict)
+    identities: dict[str, tuple[dict[str, Any], bool]] = field(default_factory=dict)
 
 
 async def _estimate_one(
@@ -239,8 +244,9 @@ async def _estimate_one(
         if key not in state.identities:
             state.identities[key] = await asyncio.to_thread(_identity, name, spec)
             state.tallies[key] = BackendTally(_label(name, spec), price=price_of(spec))
+        identity, cacheable = state.identities[key]
         provider = SymbolicProvider(
-            state.identities[key], state.tallies[key], run, state.seen, reply_tokens
+            identity, state.tallies[key], run, state.seen, reply_tokens, simulation=not cacheable
         )
         clients[name] = BackendClient(name=name, provider=provider, semaphore=None)
     task = cfg.task.build()

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import time
-from collections.abc import Awaitable, Iterator, Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, NamedTuple, Protocol
@@ -80,26 +79,6 @@ class RunResult:
     accuracy_by_round: list[float]
     no_decision_by_round: list[float]
     usage: dict[str, dict[str, int]] = field(default_factory=dict)
-
-
-@contextlib.contextmanager
-def gc_tuned(gen0_threshold: int = 50_000) -> Iterator[None]:
-    """Make the garbage collector cheaper while a run is in flight.
-
-    A large society keeps many container objects alive (agents' histories,
-    futures); with the default thresholds, repeated collections scanning them
-    cost about as much as the turns themselves. Objects created before the run
-    are frozen (never scanned), and young collections are made rarer. Both are
-    undone afterwards.
-    """
-    old = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(gen0_threshold, old[1], old[2])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*old)
-        gc.unfreeze()
 
 
 @dataclass
@@ -249,10 +228,10 @@ class Experiment:
                 monitor.episode(ok)
 
         async def run_all() -> None:
-            with gc_tuned():
-                async with asyncio.TaskGroup() as tg:
-                    for ep in p.episodes:
-                        tg.create_task(one(ep))
+            # No GC tuning here: GC state is the process owner's (see engine.gctune).
+            async with asyncio.TaskGroup() as tg:
+                for ep in p.episodes:
+                    tg.create_task(one(ep))
 
         try:
             if self.budget is None:
@@ -373,6 +352,5 @@ __all__ = [
     "RunResult",
     "RunStatus",
     "TurnBrief",
-    "gc_tuned",
     "run_experiment",
 ]

@@ -28,6 +28,7 @@ from typing import Any
 
 from societies.config import CacheSpec, ExperimentConfig
 from societies.engine.experiment import CacheMode, run_experiment
+from societies.engine.gctune import gc_tuned
 from societies.errors import RunError
 from societies.sweeps.outcomes import (
     CACHE,
@@ -81,7 +82,8 @@ def run_cell(
     if cache_path is not None:
         cfg = cfg.model_copy(update={"cache": CacheSpec(enabled=True, path=Path(cache_path))})
     try:
-        result = run_experiment(cfg, where, resume=True, cache=cache)
+        with gc_tuned():  # a Ray worker is sociolab's own process
+            result = run_experiment(cfg, where, resume=True, cache=cache)
     except Exception as exc:
         _log_attempt(where, {**attempt, "status": "error", "error": f"{type(exc).__name__}: {exc}"})
         raise

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import threading
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from agents.backends import (
     ResponseCache,
     RetrySpec,
     cache_key,
+    simulation_key,
 )
 from agents.backends.base import BackendSpec, Provider
 from agents.errors import GenerationError
@@ -145,6 +148,28 @@ def test_cache_key_depends_on_backend_messages_params_and_sample() -> None:
         ident, REQ.model_copy(update={"params": GenParams(seed=1, temperature=0.5)})
     )
     assert base != cache_key(ident, REQ, sample=1)
+    other = REQ.model_copy(update={"messages": (Message(role="user", content="other"),)})
+    assert base != cache_key(ident, other)
+
+
+def test_cache_key_ignores_simulation_hints_and_carries_its_version() -> None:
+    ident = {"kind": "x", "model": "m"}
+    a = REQ.model_copy(update={"hints": {"gold": "1", "neighbour_answers": ["2"]}})
+    b = REQ.model_copy(update={"hints": {"gold": "7", "neighbour_answers": [None]}})
+    assert cache_key(ident, a) == cache_key(ident, b) == cache_key(ident, REQ)
+    # Simulations answer from the hints: their in-flight sharing key keeps them.
+    assert simulation_key(ident, a) != simulation_key(ident, b)
+    # The version-1 key of the same request (hints included, no version) differs, so
+    # entries stored under the old scheme miss once instead of being misread.
+    v1 = {
+        "backend": ident,
+        "messages": [m.model_dump() for m in REQ.messages],
+        "params": REQ.params.model_dump(),
+        "hints": REQ.hints,
+        "sample": 0,
+    }
+    blob = json.dumps(v1, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert cache_key(ident, REQ) != hashlib.sha256(blob.encode()).hexdigest()
 
 
 def test_cache_is_safe_with_concurrent_writers(tmp_path: Path) -> None:
