@@ -30,7 +30,7 @@ from societies.analysis.metrics import (
     metric_rows,
     metrics_json,
 )
-from societies.analysis.tables import Section, sections, significance_section
+from societies.analysis.tables import Section, sections, significance_section, study_section
 from societies.errors import SociolabError
 from societies.render import md_text, one_line, safe_text
 from societies.transcript import find_transcripts, load_transcript
@@ -60,9 +60,16 @@ def render_report(metrics: Metrics, console: Console) -> None:
     headers = [g.label for g in metrics.groups]
     for s in sections(metrics):
         console.print(_table(s, headers))
-    sig = significance_section(metrics)
-    if sig is not None:
-        console.print(_table(sig, ["groups", "Levene W (p)", "ANOVA F (p)", "note"]))
+    for sig in _tests(metrics):
+        console.print(_table(sig, TEST_HEADERS))
+
+
+TEST_HEADERS = ("groups", "Levene W (p)", "ANOVA F (p)", "note")
+
+
+def _tests(metrics: Metrics) -> list[Section]:
+    """MachineSoM's grid tests first, then the pooled view (each when there is one)."""
+    return [s for s in (study_section(metrics), significance_section(metrics)) if s is not None]
 
 
 def _md_table(s: Section, headers: Sequence[str]) -> list[str]:
@@ -90,9 +97,8 @@ def markdown(metrics: Metrics, plots: Sequence[Path] = ()) -> str:
     headers = [g.label for g in metrics.groups]
     for s in sections(metrics):
         lines += _md_table(s, headers)
-    sig = significance_section(metrics)
-    if sig is not None:
-        lines += _md_table(sig, ["groups", "Levene W (p)", "ANOVA F (p)", "note"])
+    for sig in _tests(metrics):
+        lines += _md_table(sig, TEST_HEADERS)
     if plots:
         lines += ["## plots", ""]
         lines += [f"![{md_text(p.stem)}]({p.name})" for p in plots]

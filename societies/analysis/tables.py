@@ -9,7 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from societies.analysis.coalition import coalition_section
-from societies.analysis.metrics import CLASSES, TRANSITIONS, GroupMetrics, Metrics
+from societies.analysis.metrics import (
+    MACHINESOM_CLASSES,
+    SOCIOLAB_CLASSES,
+    TRANSITIONS,
+    GroupMetrics,
+    Metrics,
+)
 from societies.analysis.sections import Section, frac, num, pct
 
 MAX_EDGES = 10
@@ -67,7 +73,9 @@ def _round_sections(gs: Sequence[GroupMetrics]) -> list[Section]:
 def _conformity_section(gs: Sequence[GroupMetrics]) -> Section:
     s = Section(
         "conformity in debate rounds",
-        "MachineSoM: new answer = majority of the previous answers seen; old -> new correctness",
+        "MachineSoM's: new answer among the majority of the previous answers seen, a missing"
+        " answer counting as the value 'none'; old -> new correctness. sociolab's: a missing"
+        " answer is never a majority",
     )
     for tr in TRANSITIONS:
         s.add(tr, [str(g.measures.conformity.overall.transitions[tr]) for g in gs])
@@ -80,25 +88,68 @@ def _conformity_section(gs: Sequence[GroupMetrics]) -> Section:
             c = g.measures.conformity.by_trait.get(t)
             cells.append("–" if c is None else frac(c.rate, c.conforming, c.turns))
         s.add(f"rate · {t}", cells)
-    for t in traits:
-        cells = []
-        for g in gs:
-            m = g.measures.conformity.minority_by_trait.get(t)
-            cells.append("–" if m is None else frac(m.switch_rate, m.switched, m.turns))
-        s.add(f"minority switch · {t}", cells)
+    ours = [g.measures.conformity_sociolab.overall for g in gs]
+    s.add(
+        "rate (sociolab, no 'none' majority)", [frac(c.rate, c.conforming, c.turns) for c in ours]
+    )
     return s
 
 
-def _dynamics_section(gs: Sequence[GroupMetrics]) -> Section:
-    s = Section("answer dynamics", "classes of the majority-correctness pattern over rounds")
-    for name in CLASSES:
+def _pressure_section(gs: Sequence[GroupMetrics]) -> Section:
+    s = Section(
+        "majority pressure (sociolab's)",
+        "majority influence: agents outside a majority that switched answer · Asch: agents right"
+        " before facing a unanimous wrong majority that adopted its answer",
+    )
+    traits = sorted({t for g in gs for t in g.measures.pressure.influence_by_trait})
+    for t in traits:
         cells = []
         for g in gs:
-            d = g.measures.dynamics
-            n = d.classes[name]
-            cells.append("–" if not d.finished else f"{pct(n / d.finished)} ({n})")
-        s.add(name, cells)
-    top = [list(g.measures.dynamics.patterns.items())[:3] for g in gs]
+            m = g.measures.pressure.influence_by_trait.get(t)
+            cells.append("–" if m is None else frac(m.switch_rate, m.switched, m.turns))
+        s.add(f"majority influence · {t}", cells)
+    asch = [g.measures.pressure.asch for g in gs]
+    s.add("Asch yield", [frac(a.rate, a.yielded, a.turns) for a in asch])
+    for t in traits:
+        cells = []
+        for g in gs:
+            a = g.measures.pressure.asch_by_trait.get(t)
+            cells.append("–" if a is None else frac(a.rate, a.yielded, a.turns))
+        s.add(f"Asch yield · {t}", cells)
+    return s
+
+
+def _class_cell(n: int | None, finished: int) -> str:
+    return "–" if n is None or not finished else f"{pct(n / finished)} ({n})"
+
+
+def _dynamics_section(gs: Sequence[GroupMetrics]) -> Section:
+    s = Section(
+        "answer dynamics",
+        "classes of the majority-correctness pattern over rounds: MachineSoM's (overlapping,"
+        " from the study's pattern lists) and sociolab's own (one per pattern)",
+    )
+    for name in MACHINESOM_CLASSES:
+        s.add(
+            f"{name} (MachineSoM)",
+            [
+                _class_cell(
+                    g.measures.behaviour.machinesom_classes[name], g.measures.behaviour.finished
+                )
+                for g in gs
+            ],
+        )
+    for name in SOCIOLAB_CLASSES:
+        s.add(
+            f"{name} (sociolab)",
+            [
+                _class_cell(
+                    g.measures.behaviour.sociolab_classes[name], g.measures.behaviour.finished
+                )
+                for g in gs
+            ],
+        )
+    top = [list(g.measures.behaviour.machinesom_patterns.items())[:3] for g in gs]
     s.add("top patterns", [", ".join(f"{p}×{n}" for p, n in t) or "–" for t in top])
     for t in sorted({t for g in gs for t in g.measures.dynamics.flips_by_trait}):
         cells = []
@@ -164,6 +215,7 @@ def sections(metrics: Metrics) -> list[Section]:
         *_round_sections(gs),
         *([coalition] if coalition is not None else []),
         _conformity_section(gs),
+        _pressure_section(gs),
         _dynamics_section(gs),
         _agents_section(gs),
         *([influence] if influence.rows else []),
@@ -188,24 +240,44 @@ def _agent_cell(g: GroupMetrics, name: str) -> str:
 
 
 def significance_section(metrics: Metrics) -> Section | None:
-    """The Levene and ANOVA results, one row per comparison (None without comparisons)."""
+    """The pooled Levene and ANOVA results, one row per comparison (None without comparisons)."""
     if not metrics.comparisons:
         return None
     s = Section(
-        "significance across groups",
-        "Levene's test, then one-way ANOVA, on per-repeat values",
+        "significance across groups (sociolab's pooled view)",
+        "Levene's test and one-way ANOVA, both always shown, on per-repeat values pooled over"
+        " the other keys; not MachineSoM's tests",
     )
     for c in metrics.comparisons:
         r = c.result
         s.add(
             f"{c.measure} by {c.key}",
-            [
-                str(r.groups),
-                _p(r.levene, r.levene_p),
-                _p(r.anova_f, r.anova_p),
-                r.note,
-            ],
+            [str(r.groups), _p(r.levene, r.levene_p), _p(r.anova_f, r.anova_p), r.note],
         )
+    return s
+
+
+def study_section(metrics: Metrics) -> Section | None:
+    """MachineSoM's grid tests and W-T (None when the runs form no society x strategy grid)."""
+    st = metrics.study
+    if not st.tests:
+        return None
+    s = Section(
+        "significance as MachineSoM tests it",
+        f"{st.measure} per repeat; each society across strategies, each strategy across"
+        " societies; ANOVA only when Levene p >= 0.05",
+    )
+    for t in st.tests:
+        r = t.result
+        s.add(
+            f"{t.given}: across {t.across}",
+            [str(r.groups), _p(r.levene, r.levene_p), _p(r.anova_f, r.anova_p), r.note],
+        )
+    wt = st.win_tie
+    if wt is not None:
+        for k, n in wt.by_strategy.items():
+            pairs = sum(p for (_, kk), p in wt.pairs.items() if kk == k)
+            s.add(f"W-T {k} vs {wt.baseline}", [f"{n} of {pairs} repeats", "", "", ""])
     return s
 
 
@@ -215,4 +287,12 @@ def _p(stat: float | None, p: float | None) -> str:
     return f"{stat:.3g} (p={p:.3g})"
 
 
-__all__ = ["MAX_EDGES", "Section", "num", "pct", "sections", "significance_section"]
+__all__ = [
+    "MAX_EDGES",
+    "Section",
+    "num",
+    "pct",
+    "sections",
+    "significance_section",
+    "study_section",
+]

@@ -3,8 +3,17 @@
 :func:`compute_metrics` is the entry point: runs are grouped by the keys in
 ``by`` (see :data:`~societies.analysis.metrics.episodes.GROUP_KEYS`); within each group
 every measure is computed on the pooled episodes, and again on each repeat of
-each run (a *sample*) for the mean, standard deviation and bootstrap CI. Groups
-are compared with Levene's test then one-way ANOVA on those samples.
+each run (a *sample*) for the mean, standard deviation and bootstrap CI.
+
+Two kinds of significance tests are made on those samples:
+
+- **MachineSoM's** (:mod:`~societies.analysis.metrics.study`): when the groups
+  form a society x strategy grid of one task and one model, each society is
+  tested across strategies and each strategy across societies, ANOVA only
+  when Levene p >= 0.05; plus W-T against the all-debate strategy.
+- **Pooled (sociolab's)**: the groups compared on each :data:`COMPARED`
+  measure, and, when several keys vary, each key's values compared with the
+  samples pooled over the other keys; Levene and ANOVA are both always given.
 """
 
 from __future__ import annotations
@@ -13,131 +22,18 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from societies.analysis.metrics.accuracy import (
-    RoundAccuracy,
-    RoundConsensus,
-    round_accuracy,
-    round_consensus,
-)
-from societies.analysis.metrics.conformity import (
-    TRANSITIONS,
-    Conformity,
-    Dynamics,
-    conformity,
-    dynamics,
-)
-from societies.analysis.metrics.cost import Cost, cost
 from societies.analysis.metrics.episodes import GROUP_KEYS, EpisodeView, Run, episodes_of
+from societies.analysis.metrics.measures import Measures, measure
+from societies.analysis.metrics.scalars import RowKey, scalars
 from societies.analysis.metrics.stats import Significance, Spread, compare_groups, spread
+from societies.analysis.metrics.study import Cell, StudyGrid, study_grid
 from societies.errors import ConfigError
 
-RowKey = tuple[str, int | None, str]
-"""(measure, round or None, subject) of one number."""
-
 COMPARED = ("final_accuracy", "final_distinct_answers", "conformity_rate", "tokens_per_episode")
-"""Measures compared across groups with Levene's test and ANOVA."""
+"""Measures compared across groups with Levene's test and ANOVA (the pooled view)."""
 
-
-@dataclass(frozen=True)
-class Measures:
-    """Everything measured on one set of episodes."""
-
-    accuracy: RoundAccuracy
-    consensus: RoundConsensus
-    conformity: Conformity
-    dynamics: Dynamics
-    cost: Cost
-    episodes: int
-    turns: int
-    patterns: tuple[str, ...]
-
-
-def measure(episodes: Sequence[EpisodeView], patterns: Sequence[str] = ()) -> Measures:
-    """Compute every measure on ``episodes``.
-
-    ``patterns`` names the planned rounds when no episode does (e.g. none yet).
-    """
-    longest: tuple[str, ...] = max((tuple(patterns), *(e.patterns for e in episodes)), key=len)
-    return Measures(
-        accuracy=round_accuracy(episodes),
-        consensus=round_consensus(episodes),
-        conformity=conformity(episodes),
-        dynamics=dynamics(episodes),
-        cost=cost(episodes),
-        episodes=len(episodes),
-        turns=sum(len(e.turns) for e in episodes),
-        patterns=longest,
-    )
-
-
-def _last(values: Sequence[float | None]) -> float | None:
-    """The value of the last round any episode reached."""
-    present = [v for v in values if v is not None]
-    return present[-1] if present else None
-
-
-def scalars(m: Measures) -> dict[RowKey, float]:
-    """Every number of ``m`` as a flat row (undefined values are left out)."""
-    rows: dict[RowKey, float | None] = {}
-    acc, con = m.accuracy, m.consensus
-    for r in range(len(acc.society)):
-        rows[("accuracy", r, "")] = acc.society[r]
-        rows[("no_decision", r, "")] = acc.no_decision[r]
-        rows[("episodes", r, "")] = acc.episodes[r]
-        rows[("distinct_answers", r, "")] = con.distinct[r]
-        rows[("unanimity", r, "")] = con.unanimity[r]
-        rows[("entropy", r, "")] = con.entropy[r]
-        for agent, vals in acc.by_agent.items():
-            rows[("agent_accuracy", r, f"agent={agent}")] = vals[r]
-        for trait, vals in acc.by_trait.items():
-            rows[("trait_accuracy", r, f"trait={trait}")] = vals[r]
-    for r, counts in m.conformity.by_round.items():
-        rows[("conformity_rate", r, "")] = counts.rate
-    rows[("final_accuracy", None, "")] = _last(acc.society)
-    rows[("final_distinct_answers", None, "")] = _last(con.distinct)
-    c = m.conformity
-    for tr in TRANSITIONS:
-        rows[("conformity_count", None, f"transition={tr}")] = c.overall.transitions[tr]
-    rows[("conformity_turns", None, "")] = c.overall.turns
-    rows[("conformity_rate", None, "")] = c.overall.rate
-    for trait, counts in c.by_trait.items():
-        rows[("conformity_rate", None, f"trait={trait}")] = counts.rate
-    for agent, counts in c.by_agent.items():
-        rows[("conformity_rate", None, f"agent={agent}")] = counts.rate
-    rows[("minority_turns", None, "")] = c.minority.turns
-    rows[("minority_switch_rate", None, "")] = c.minority.switch_rate
-    rows[("minority_join_rate", None, "")] = c.minority.join_rate
-    for trait, mc in c.minority_by_trait.items():
-        rows[("minority_turns", None, f"trait={trait}")] = mc.turns
-        rows[("minority_switch_rate", None, f"trait={trait}")] = mc.switch_rate
-        rows[("minority_join_rate", None, f"trait={trait}")] = mc.join_rate
-    rows[("first_unanimous_round", None, "")] = con.first_unanimous
-    rows[("never_unanimous", None, "")] = con.never_unanimous
-    d = m.dynamics
-    if d.finished:
-        for bits, n in d.patterns.items():
-            rows[("pattern_share", None, f"pattern={bits}")] = n / d.finished
-        for name, n in d.classes.items():
-            rows[("class_share", None, f"class={name}")] = n / d.finished
-    for agent, f in d.flips_by_agent.items():
-        rows[("flip_rate", None, f"agent={agent}")] = f.rate
-    for trait, f in d.flips_by_trait.items():
-        rows[("flip_rate", None, f"trait={trait}")] = f.rate
-    for (u, v), inf in d.influence.items():
-        if inf.changes:
-            rows[("influence", None, f"edge={u}->{v}")] = inf.rate
-            rows[("influence_changes", None, f"edge={u}->{v}")] = inf.changes
-    k = m.cost
-    rows[("tokens_prompt", None, "")] = k.prompt_tokens
-    rows[("tokens_completion", None, "")] = k.completion_tokens
-    rows[("tokens_total", None, "")] = k.total_tokens
-    rows[("calls", None, "")] = k.calls
-    rows[("tokens_per_episode", None, "")] = k.per_episode
-    rows[("tokens_per_correct", None, "")] = k.per_correct
-    rows[("machinesom_last_call_tokens_per_episode", None, "")] = k.machinesom_last_call_per_episode
-    rows[("episodes", None, "")] = m.episodes
-    rows[("turns", None, "")] = m.turns
-    return {key: float(v) for key, v in rows.items() if v is not None}
+STUDY_MEASURE = "machinesom_final_accuracy"
+"""The measure of MachineSoM's grid tests and W-T: last-round accuracy of its society answer."""
 
 
 Sample = tuple[int, int]
@@ -184,12 +80,21 @@ class Comparison:
 
 @dataclass(frozen=True)
 class Metrics:
-    """The measures of every group, of all runs pooled, and the group comparisons."""
+    """The measures of every group, of all runs pooled, and the group comparisons.
+
+    Attributes:
+        by: the grouping keys.
+        groups: each group's measures.
+        overall: all runs pooled.
+        comparisons: the pooled view (sociolab's), Levene and ANOVA always.
+        study: MachineSoM's grid tests and W-T (its note says when the runs are no grid).
+    """
 
     by: tuple[str, ...]
     groups: list[GroupMetrics]
     overall: GroupMetrics
     comparisons: list[Comparison]
+    study: StudyGrid
 
 
 def _mixed(runs: Sequence[Run]) -> dict[str, str]:
@@ -255,7 +160,36 @@ def compute_metrics(runs: Sequence[Run], by: Sequence[str] = GROUP_KEYS) -> Metr
             for g, members in zip(grouped, groups, strict=True):
                 by_value[g[i]] += members.samples.values()
             comparisons += _compare(by[i], by_value)
-    return Metrics(by, groups, overall, comparisons)
+    return Metrics(by, groups, overall, comparisons, _study(groups))
+
+
+def _grid_cells(groups: Sequence[GroupMetrics]) -> dict[Cell, dict[int, float]] | str:
+    """Per (society, strategy), repeat -> study measure; or why the groups are no grid."""
+    if len(groups) < 2:
+        return "needs several groups"
+    for key in ("task", "model"):
+        if len({g.keys[key] for g in groups}) > 1 or " | " in groups[0].keys[key]:
+            return f"needs one {key}; group by society and strategy within each {key}"
+    cells: dict[Cell, dict[int, float]] = {}
+    for g in groups:
+        cell = (g.keys["society"], g.keys["strategy"])
+        if " | " in "".join(cell) or cell in cells:
+            return "needs one group per society x strategy (group by society and strategy)"
+        values: dict[int, float] = {}
+        for (_, repeat), row in g.samples.items():
+            if repeat in values:
+                return f"group {g.label!r} has repeat {repeat} in several runs"
+            if (STUDY_MEASURE, None, "") in row:
+                values[repeat] = row[(STUDY_MEASURE, None, "")]
+        cells[cell] = values
+    return cells
+
+
+def _study(groups: Sequence[GroupMetrics]) -> StudyGrid:
+    cells = _grid_cells(groups)
+    if isinstance(cells, str):
+        return StudyGrid(STUDY_MEASURE, [], None, cells)
+    return study_grid(cells, STUDY_MEASURE)
 
 
 def _compare(key: str, samples: dict[str, list[dict[RowKey, float]]]) -> list[Comparison]:
@@ -270,6 +204,7 @@ def _compare(key: str, samples: dict[str, list[dict[RowKey, float]]]) -> list[Co
 
 __all__ = [
     "COMPARED",
+    "STUDY_MEASURE",
     "Comparison",
     "GroupMetrics",
     "Measures",

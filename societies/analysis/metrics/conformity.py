@@ -1,34 +1,35 @@
-"""Conformity (MachineSoM), minority switching (Asch), and answer dynamics.
+"""Conformity in debate rounds (MachineSoM's and ours), and answer dynamics.
 
 Definitions, all read from the transcript's turns:
 
-- **Visible majority** of a turn in round ``r``: among the round ``r-1``
-  answers of the agents the turn could see (its ``peers``) and of the agent
-  itself, the most common answer, if at least two agents gave it and no other
-  answer is as common. No answer (``None``) is never a majority; a tie or all
-  different answers give no majority.
 - **Debate turn**: a turn after round 0 whose pattern is ``debate`` or that
   was shown peers' replies (reflection turns see no peers, so never count).
-- **Conformity** (MachineSoM): a debate turn conforms when its
-  answer equals its visible majority, whether the agent changed or stayed in a
-  majority it was already in. Conforming turns are counted by the correctness
-  of the agent's previous and new answer (``T->T``, ``T->F``, ``F->T``,
-  ``F->F``); the rate is conforming turns over all debate turns whose previous
-  round was recorded. Reflection rounds (the agent sees only itself) are
-  never counted.
-- **Minority switching** (Asch): among debate turns whose agent had an answer
-  that differed from an existing visible majority, the share that changed their
-  answer (``switched``) and the share that adopted the majority (``joined``).
+  What it *saw* is the round ``r-1`` turns of the agent itself and of its
+  ``peers``; on MachineSoM's complete graph that is every agent, as in the
+  study's code.
+- **Conformity (MachineSoM)**, ``rule="machinesom"``, equal to the study's
+  ``judge_conformity(..., situation=2)``: answers are compared as
+  ``str(answer).lower().strip()``, so a missing answer is the value ``"none"``
+  like any other. The *majority* of the seen answers is every value given most
+  often, if that is at least twice (with two answers: both equal); a debate
+  turn conforms when its new answer is one of them, whether the agent changed
+  or stayed. So two agents that answered nothing make a "none" majority, and a
+  third that again answers nothing conforms to it (``F->F``).
+- **Conformity (sociolab)**, ``rule="sociolab"``, our variant: the majority is
+  :func:`visible_majority` (no answer is never a majority; a tie is no
+  majority), and a turn conforms when its answer equals it.
+- Conforming turns are counted by the correctness of the agent's previous and
+  new answer (``T->T``, ``T->F``, ``F->T``, ``F->F``); the rate is conforming
+  turns over all debate turns whose seen previous turns were all recorded.
 - **Flip rate**: share of an agent's turns in rounds 1.. whose answer differs
   from its own previous answer (any pattern).
 - **Influence** of an edge ``u -> v``: among debate turns of ``v`` that were
   shown ``u``'s previous reply and where ``v`` changed to a (non-empty) new
   answer, the share whose new answer is ``u``'s previous answer.
-- **Majority-correctness pattern**: one bit per round, 1 when the society's
-  decision (the run's decision rule) is correct, e.g. ``0111``, for episodes
-  with every round complete; its class: ``stayed right`` (all 1),
-  ``stayed wrong`` (all 0), ``corrected`` (one change, 0 to 1), ``changed while
-  right`` (one change, 1 to 0), ``wavered`` (two or more changes).
+
+Majority pressure on a minority (Asch) is in
+:mod:`societies.analysis.metrics.pressure`; the classes of majority-correctness
+patterns in :mod:`societies.analysis.metrics.classes`.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
+from typing import Literal
 
 from societies.analysis.metrics.episodes import EpisodeView
 from societies.transcript import TurnEvent
@@ -44,16 +45,36 @@ from societies.transcript import TurnEvent
 TRANSITIONS = ("T->T", "T->F", "F->T", "F->F")
 """Old -> new correctness of a conforming turn."""
 
-CLASSES = ("corrected", "changed while right", "wavered", "stayed right", "stayed wrong")
-"""MachineSoM's classes of majority-correctness patterns."""
+ConformityRule = Literal["machinesom", "sociolab"]
+CONFORMITY_RULES: tuple[ConformityRule, ...] = ("machinesom", "sociolab")
+"""``machinesom``: the study's code ("none" is a value); ``sociolab``: ours (None is no answer)."""
 
 
 def visible_majority(answers: Sequence[str | None]) -> str | None:
-    """The answer given by at least two agents and more often than any other, else None."""
+    """Ours: the answer given by at least two agents and more often than any other, else None."""
     ranked = Counter(a for a in answers if a is not None).most_common(2)
     if not ranked or ranked[0][1] < 2 or (len(ranked) == 2 and ranked[1][1] == ranked[0][1]):
         return None
     return ranked[0][0]
+
+
+def machinesom_value(answer: str | None) -> str:
+    """An answer as MachineSoM's ``strip_and_lower`` compares it (None becomes ``"none"``)."""
+    return str(answer).lower().strip()
+
+
+def machinesom_majority(answers: Sequence[str | None]) -> tuple[str, ...]:
+    """MachineSoM's ``majority_ans``: every value given most often, if at least twice.
+
+    Values are :func:`machinesom_value`; with two answers, the one value if both
+    are equal. Empty when there is no majority.
+    """
+    values = [machinesom_value(a) for a in answers]
+    if len(values) == 2:
+        return (values[0],) if values[0] == values[1] else ()
+    counts = Counter(values)
+    top = max(counts.values(), default=0)
+    return tuple(v for v, n in counts.items() if n == top) if top >= 2 else ()
 
 
 def transition(old_correct: bool, new_correct: bool) -> str:
@@ -63,17 +84,28 @@ def transition(old_correct: bool, new_correct: bool) -> str:
 
 @dataclass(frozen=True)
 class DebateTurn:
-    """A debate turn with what it saw of the previous round."""
+    """A debate turn with what it saw of the previous round.
+
+    Attributes:
+        episode: its episode.
+        turn: the turn.
+        previous: the agent's own turn of the previous round.
+        seen: agent -> previous-round turn, for the agent and the peers it was shown.
+        majority: our majority of the seen answers (:func:`visible_majority`).
+        machinesom_majority: the study's majority values (:func:`machinesom_majority`).
+    """
 
     episode: EpisodeView
     turn: TurnEvent
     previous: TurnEvent
     seen: dict[str, TurnEvent]
     majority: str | None
+    machinesom_majority: tuple[str, ...] = ()
 
-    @property
-    def conforms(self) -> bool:
-        """Whether the new answer equals the visible majority."""
+    def conforms(self, rule: ConformityRule = "sociolab") -> bool:
+        """Whether the new answer is the majority under ``rule`` (see the module docstring)."""
+        if rule == "machinesom":
+            return machinesom_value(self.turn.answer) in self.machinesom_majority
         return self.majority is not None and self.turn.answer == self.majority
 
 
@@ -88,8 +120,10 @@ def debate_turns(episodes: Sequence[EpisodeView]) -> Iterator[DebateTurn]:
             if any(v is None for v in seen.values()):
                 continue
             prev = {a: v for a, v in seen.items() if v is not None}
-            majority = visible_majority([v.answer for v in prev.values()])
-            yield DebateTurn(e, t, prev[agent], prev, majority)
+            answers = [v.answer for v in prev.values()]
+            yield DebateTurn(
+                e, t, prev[agent], prev, visible_majority(answers), machinesom_majority(answers)
+            )
 
 
 @dataclass
@@ -105,94 +139,43 @@ class ConformityCounts:
         """Conforming turns over debate turns (None without debate turns)."""
         return self.conforming / self.turns if self.turns else None
 
-    def add(self, d: DebateTurn) -> None:
-        """Count one debate turn."""
+    def add(self, d: DebateTurn, conforms: bool) -> None:
+        """Count one debate turn, conforming or not."""
         self.turns += 1
-        if d.conforms:
+        if conforms:
             self.conforming += 1
             self.transitions[transition(d.previous.correct, d.turn.correct)] += 1
 
 
-@dataclass
-class MinorityCounts:
-    """Debate turns of agents in the minority, and what they did."""
-
-    turns: int = 0
-    switched: int = 0
-    joined: int = 0
-
-    @property
-    def switch_rate(self) -> float | None:
-        """Share of minority turns that changed answer."""
-        return self.switched / self.turns if self.turns else None
-
-    @property
-    def join_rate(self) -> float | None:
-        """Share of minority turns that adopted the majority."""
-        return self.joined / self.turns if self.turns else None
-
-
 @dataclass(frozen=True)
 class Conformity:
-    """Conformity overall and split by trait, agent and round, plus minority switching."""
+    """Conformity under one rule, overall and split by trait, agent and round."""
 
+    rule: ConformityRule
     overall: ConformityCounts
     by_trait: dict[str, ConformityCounts]
     by_agent: dict[str, ConformityCounts]
     by_round: dict[int, ConformityCounts]
-    minority: MinorityCounts
-    minority_by_trait: dict[str, MinorityCounts]
 
 
-def conformity(episodes: Sequence[EpisodeView]) -> Conformity:
-    """Conformity and minority switching over the debate turns of ``episodes``."""
-    overall, minority = ConformityCounts(), MinorityCounts()
-    by_trait: dict[str, ConformityCounts] = {}
-    by_agent: dict[str, ConformityCounts] = {}
-    by_round: dict[int, ConformityCounts] = {}
-    min_trait: dict[str, MinorityCounts] = {}
+def conformity(episodes: Sequence[EpisodeView], rule: ConformityRule = "machinesom") -> Conformity:
+    """Conformity under ``rule`` over the debate turns of ``episodes``."""
+    overall = ConformityCounts()
     traits = sorted({t for e in episodes for t in e.traits.values()})
-    for trait in traits:
-        by_trait[trait], min_trait[trait] = ConformityCounts(), MinorityCounts()
-    for e in episodes:
-        for a in e.agents:
-            by_agent.setdefault(a, ConformityCounts())
+    by_trait = {t: ConformityCounts() for t in traits}
+    by_agent = {a: ConformityCounts() for e in episodes for a in e.agents}
+    by_round: dict[int, ConformityCounts] = {}
     for d in debate_turns(episodes):
         t = d.turn
-        trait = d.episode.traits.get(t.agent, t.trait)
+        ok = d.conforms(rule)
         for counts in (
             overall,
-            by_trait.setdefault(trait, ConformityCounts()),
+            by_trait.setdefault(d.episode.traits.get(t.agent, t.trait), ConformityCounts()),
             by_agent.setdefault(t.agent, ConformityCounts()),
             by_round.setdefault(t.round, ConformityCounts()),
         ):
-            counts.add(d)
-        old = d.previous.answer
-        if d.majority is not None and old is not None and old != d.majority:
-            for m in (minority, min_trait.setdefault(trait, MinorityCounts())):
-                m.turns += 1
-                m.switched += t.answer != old
-                m.joined += t.answer == d.majority
-    return Conformity(
-        overall, by_trait, by_agent, dict(sorted(by_round.items())), minority, min_trait
-    )
-
-
-def correctness_pattern(e: EpisodeView) -> str | None:
-    """The episode's majority-correctness bits (``0111``), or None when not finished."""
-    if not e.finished:
-        return None
-    return "".join("1" if ok else "0" for ok in e.decision_correct)
-
-
-def pattern_class(bits: str) -> str:
-    """MachineSoM's class of a correctness pattern (see the module docstring)."""
-    changes = sum(a != b for a, b in pairwise(bits))
-    if changes == 0:
-        return "stayed right" if bits.startswith("1") else "stayed wrong"
-    if changes == 1:
-        return "corrected" if bits.startswith("0") else "changed while right"
-    return "wavered"
+            counts.add(d, ok)
+    return Conformity(rule, overall, by_trait, by_agent, dict(sorted(by_round.items())))
 
 
 @dataclass
@@ -223,51 +206,46 @@ class EdgeInfluence:
 
 @dataclass(frozen=True)
 class Dynamics:
-    """Answer dynamics: correctness patterns and their classes, flips, influence.
+    """Answer dynamics: flips and influence.
 
     Attributes:
-        patterns: pattern -> number of finished episodes with it.
-        classes: class -> number of finished episodes (every class in :data:`CLASSES`).
-        finished: finished episodes.
         flips_by_agent: agent -> its flips.
         flips_by_trait: trait -> flips of its agents.
         influence: edge ``(u, v)`` -> influence of u on v (every edge of the runs' graphs).
     """
 
-    patterns: dict[str, int]
-    classes: dict[str, int]
-    finished: int
     flips_by_agent: dict[str, FlipCounts]
     flips_by_trait: dict[str, FlipCounts]
     influence: dict[tuple[str, str], EdgeInfluence]
 
 
-def dynamics(episodes: Sequence[EpisodeView]) -> Dynamics:
-    """Correctness patterns, flip rates and influence along edges."""
-    patterns: Counter[str] = Counter()
-    flips_agent: dict[str, FlipCounts] = {}
-    flips_trait: dict[str, FlipCounts] = {}
-    influence: dict[tuple[str, str], EdgeInfluence] = {}
+def _flips(episodes: Sequence[EpisodeView]) -> tuple[dict[str, FlipCounts], dict[str, FlipCounts]]:
+    by_agent: dict[str, FlipCounts] = {}
+    by_trait: dict[str, FlipCounts] = {}
     for e in episodes:
-        bits = correctness_pattern(e)
-        if bits is not None:
-            patterns[bits] += 1
         for a in e.agents:
-            flips_agent.setdefault(a, FlipCounts())
-            flips_trait.setdefault(e.traits[a], FlipCounts())
-        for u, v in e.edges:
-            influence.setdefault((u, v), EdgeInfluence())
+            by_agent.setdefault(a, FlipCounts())
+            by_trait.setdefault(e.traits[a], FlipCounts())
         for (r, agent), t in e.turns.items():
             prev = e.turns.get((r - 1, agent))
             if r == 0 or prev is None:
                 continue
             changed = t.answer != prev.answer
             for f in (
-                flips_agent.setdefault(agent, FlipCounts()),
-                flips_trait.setdefault(e.traits.get(agent, t.trait), FlipCounts()),
+                by_agent.setdefault(agent, FlipCounts()),
+                by_trait.setdefault(e.traits.get(agent, t.trait), FlipCounts()),
             ):
                 f.turns += 1
                 f.flips += changed
+    return by_agent, dict(sorted(by_trait.items()))
+
+
+def dynamics(episodes: Sequence[EpisodeView]) -> Dynamics:
+    """Flip rates and influence along edges."""
+    influence: dict[tuple[str, str], EdgeInfluence] = {}
+    for e in episodes:
+        for u, v in e.edges:
+            influence.setdefault((u, v), EdgeInfluence())
     for d in debate_turns(episodes):
         t = d.turn
         if t.answer is None or t.answer == d.previous.answer:
@@ -278,34 +256,25 @@ def dynamics(episodes: Sequence[EpisodeView]) -> Dynamics:
             edge = influence.setdefault((u, t.agent), EdgeInfluence())
             edge.changes += 1
             edge.adoptions += t.answer == seen.answer
-    classes = dict.fromkeys(CLASSES, 0)
-    for bits, n in patterns.items():
-        classes[pattern_class(bits)] += n
-    return Dynamics(
-        patterns=dict(sorted(patterns.items(), key=lambda kv: (-kv[1], kv[0]))),
-        classes=classes,
-        finished=sum(patterns.values()),
-        flips_by_agent=flips_agent,
-        flips_by_trait=dict(sorted(flips_trait.items())),
-        influence=influence,
-    )
+    by_agent, by_trait = _flips(episodes)
+    return Dynamics(by_agent, by_trait, influence)
 
 
 __all__ = [
-    "CLASSES",
+    "CONFORMITY_RULES",
     "TRANSITIONS",
     "Conformity",
     "ConformityCounts",
+    "ConformityRule",
     "DebateTurn",
     "Dynamics",
     "EdgeInfluence",
     "FlipCounts",
-    "MinorityCounts",
     "conformity",
-    "correctness_pattern",
     "debate_turns",
     "dynamics",
-    "pattern_class",
+    "machinesom_majority",
+    "machinesom_value",
     "transition",
     "visible_majority",
 ]

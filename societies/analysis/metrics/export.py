@@ -4,23 +4,51 @@ from __future__ import annotations
 
 from typing import Any
 
-from societies.analysis.metrics.compute import COMPARED, GroupMetrics, Metrics
-from societies.analysis.metrics.conformity import ConformityCounts, MinorityCounts
+from societies.analysis.metrics.compute import COMPARED, STUDY_MEASURE, GroupMetrics, Metrics
+from societies.analysis.metrics.conformity import Conformity, ConformityCounts
 from societies.analysis.metrics.episodes import GROUP_KEYS
-from societies.analysis.metrics.stats import Spread
+from societies.analysis.metrics.pressure import AschCounts, MajorityInfluence, Pressure
+from societies.analysis.metrics.stats import Significance, Spread
+from societies.analysis.metrics.study import StudyGrid
 
 
 def _counts_json(c: ConformityCounts) -> dict[str, Any]:
     return {**c.transitions, "rate": c.rate, "turns": c.turns, "conforming": c.conforming}
 
 
-def _minority_json(m: MinorityCounts) -> dict[str, Any]:
+def _conformity_json(c: Conformity) -> dict[str, Any]:
+    return {
+        **_counts_json(c.overall),
+        "by_trait": {t: _counts_json(x) for t, x in c.by_trait.items()},
+        "by_agent": {a: _counts_json(x) for a, x in c.by_agent.items()},
+        "by_round": {str(r): _counts_json(x) for r, x in c.by_round.items()},
+    }
+
+
+def _influence_json(m: MajorityInfluence) -> dict[str, Any]:
     return {
         "turns": m.turns,
         "switched": m.switched,
         "joined": m.joined,
         "switch_rate": m.switch_rate,
         "join_rate": m.join_rate,
+    }
+
+
+def _asch_json(a: AschCounts) -> dict[str, Any]:
+    return {"turns": a.turns, "yielded": a.yielded, "switched": a.switched, "rate": a.rate}
+
+
+def _pressure_json(p: Pressure) -> dict[str, Any]:
+    return {
+        "majority_influence": {
+            **_influence_json(p.influence),
+            "by_trait": {t: _influence_json(x) for t, x in p.influence_by_trait.items()},
+        },
+        "asch": {
+            **_asch_json(p.asch),
+            "by_trait": {t: _asch_json(x) for t, x in p.asch_by_trait.items()},
+        },
     }
 
 
@@ -31,7 +59,7 @@ def _spread_json(s: Spread) -> dict[str, Any]:
 def group_json(g: GroupMetrics) -> dict[str, Any]:
     """The group's measures as a JSON-ready dict (undefined values are null)."""
     m = g.measures
-    acc, con, c, d, k = m.accuracy, m.consensus, m.conformity, m.dynamics, m.cost
+    acc, con, d, k, b = m.accuracy, m.consensus, m.dynamics, m.cost, m.behaviour
     return {
         "label": g.label,
         "keys": g.keys,
@@ -49,17 +77,14 @@ def group_json(g: GroupMetrics) -> dict[str, Any]:
         "entropy_by_round": con.entropy,
         "first_unanimous_round": con.first_unanimous,
         "never_unanimous": con.never_unanimous,
-        "conformity": {
-            **_counts_json(c.overall),
-            "by_trait": {t: _counts_json(x) for t, x in c.by_trait.items()},
-            "by_agent": {a: _counts_json(x) for a, x in c.by_agent.items()},
-            "by_round": {str(r): _counts_json(x) for r, x in c.by_round.items()},
+        "conformity": _conformity_json(m.conformity),
+        "conformity_sociolab": _conformity_json(m.conformity_sociolab),
+        **_pressure_json(m.pressure),
+        "behaviour": {
+            "finished": b.finished,
+            "machinesom": {"patterns": b.machinesom_patterns, "classes": b.machinesom_classes},
+            "sociolab": {"patterns": b.sociolab_patterns, "classes": b.sociolab_classes},
         },
-        "minority": {
-            **_minority_json(c.minority),
-            "by_trait": {t: _minority_json(x) for t, x in c.minority_by_trait.items()},
-        },
-        "dynamics": {"patterns": d.patterns, "classes": d.classes, "finished": d.finished},
         "flip_rate": {
             "by_agent": {a: f.rate for a, f in d.flips_by_agent.items()},
             "by_trait": {t: f.rate for t, f in d.flips_by_trait.items()},
@@ -77,7 +102,9 @@ def group_json(g: GroupMetrics) -> dict[str, Any]:
             "per_correct": k.per_correct,
             "machinesom_last_call_per_episode": k.machinesom_last_call_per_episode,
         },
-        "repeats": {name: _spread_json(g.spread((name, None, ""))) for name in COMPARED},
+        "repeats": {
+            name: _spread_json(g.spread((name, None, ""))) for name in (*COMPARED, STUDY_MEASURE)
+        },
     }
 
 
@@ -87,19 +114,45 @@ def metrics_json(metrics: Metrics) -> dict[str, Any]:
         **group_json(metrics.overall),
         "by": list(metrics.by),
         "groups": [group_json(g) for g in metrics.groups],
-        "significance": [
-            {
-                "key": c.key,
-                "measure": c.measure,
-                "groups": c.groups,
-                "levene": c.result.levene,
-                "levene_p": c.result.levene_p,
-                "anova_f": c.result.anova_f,
-                "anova_p": c.result.anova_p,
-                "note": c.result.note,
-            }
+        "significance_machinesom": study_json(metrics.study),
+        "significance_pooled": [
+            {"key": c.key, "measure": c.measure, "groups": c.groups, **_test_json(c.result)}
             for c in metrics.comparisons
         ],
+    }
+
+
+def _test_json(r: Significance) -> dict[str, Any]:
+    return {
+        "levene": r.levene,
+        "levene_p": r.levene_p,
+        "anova_f": r.anova_f,
+        "anova_p": r.anova_p,
+        "note": r.note,
+    }
+
+
+def study_json(s: StudyGrid) -> dict[str, Any]:
+    """MachineSoM's grid tests and W-T as a JSON-ready dict."""
+    wt = s.win_tie
+    return {
+        "measure": s.measure,
+        "note": s.note,
+        "tests": [
+            {"across": t.across, "given": t.given, "groups": t.groups, **_test_json(t.result)}
+            for t in s.tests
+        ],
+        "win_tie": None
+        if wt is None
+        else {
+            "baseline": wt.baseline,
+            "by_strategy": wt.by_strategy,
+            "by_society": wt.by_society,
+            "cells": [
+                {"society": soc, "strategy": k, "wins_or_ties": n, "repeats": wt.pairs[(soc, k)]}
+                for (soc, k), n in wt.by_cell.items()
+            ],
+        },
     }
 
 
@@ -150,4 +203,4 @@ def metric_rows(metrics: Metrics) -> list[dict[str, Any]]:
     return rows
 
 
-__all__ = ["CSV_COLUMNS", "group_json", "metric_rows", "metrics_json"]
+__all__ = ["CSV_COLUMNS", "group_json", "metric_rows", "metrics_json", "study_json"]

@@ -104,4 +104,31 @@ def compare_groups(samples: Mapping[str, Sequence[float]]) -> Significance:
     )
 
 
-__all__ = ["BOOTSTRAP_RESAMPLES", "Significance", "Spread", "compare_groups", "spread"]
+LEVENE_ALPHA = 0.05
+"""Below this Levene p-value MachineSoM gives no ANOVA (variances not homogeneous)."""
+
+NO_ANOVA_NOTE = "no ANOVA: Levene p < 0.05, the assumption of homogeneity of variance is not valid"
+
+
+def gated_compare(samples: Mapping[str, Sequence[float]]) -> Significance:
+    """MachineSoM's test: Levene's test, then one-way ANOVA only when Levene p >= 0.05.
+
+    As in the study's code, an undefined Levene p-value (e.g. every group
+    constant) does not block the ANOVA. Otherwise like :func:`compare_groups`.
+    """
+    full = compare_groups(samples)
+    if full.levene_p is not None and full.levene_p < LEVENE_ALPHA:
+        return Significance(full.groups, full.levene, full.levene_p, None, None, NO_ANOVA_NOTE)
+    return full
+
+
+__all__ = [
+    "BOOTSTRAP_RESAMPLES",
+    "LEVENE_ALPHA",
+    "NO_ANOVA_NOTE",
+    "Significance",
+    "Spread",
+    "compare_groups",
+    "gated_compare",
+    "spread",
+]

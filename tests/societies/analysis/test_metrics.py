@@ -13,19 +13,24 @@ import pytest
 
 from agents.types import Usage
 from societies.analysis.metrics import (
-    CLASSES,
+    MACHINESOM_CLASSES,
+    SOCIOLAB_CLASSES,
     Run,
+    behaviour,
     compute_metrics,
-    correctness_pattern,
     cost,
     dynamics,
     episodes_of,
+    machinesom_answer,
+    machinesom_classes,
+    machinesom_pattern,
     metric_rows,
     metrics_json,
     normalised_entropy,
-    pattern_class,
     round_accuracy,
     round_consensus,
+    sociolab_class,
+    sociolab_pattern,
 )
 from societies.transcript.synthetic import EpisodeAnswers, build_transcript
 
@@ -115,17 +120,28 @@ def test_entropy_per_round(run: Run) -> None:
 
 def test_correctness_patterns_and_classes(run: Run) -> None:
     eps = episodes_of(run)
-    assert [correctness_pattern(e) for e in eps] == ["0011", "0111", "1110", "0110"]
-    d = dynamics(eps)
-    assert d.patterns == {"0011": 1, "0111": 1, "1110": 1, "0110": 1}
-    assert d.classes == {
-        "corrected": 2,
-        "changed while right": 1,
-        "wavered": 1,
+    assert [sociolab_pattern(e) for e in eps] == ["0011", "0111", "1110", "0110"]
+    # three agents: MachineSoM's society answer is right exactly when the majority is
+    assert [machinesom_pattern(e) for e in eps] == ["0011", "0111", "1110", "0110"]
+    b = behaviour(eps)
+    assert b.finished == 4
+    assert b.sociolab_patterns == {"0011": 1, "0111": 1, "1110": 1, "0110": 1}
+    assert b.sociolab_classes == {
+        "corrected once": 2,
+        "changed once while right": 1,
+        "changed twice or more": 1,
         "stayed right": 0,
         "stayed wrong": 0,
     }
-    assert list(d.classes) == list(CLASSES)
+    assert list(b.sociolab_classes) == list(SOCIOLAB_CLASSES)
+    assert b.machinesom_classes == {
+        "corrected": 2,
+        "changed while right": 1,
+        "wavered": 1,
+        "starts right": 1,
+        "ends right": 2,
+    }
+    assert list(b.machinesom_classes) == list(MACHINESOM_CLASSES)
 
 
 @pytest.mark.parametrize(
@@ -133,18 +149,80 @@ def test_correctness_patterns_and_classes(run: Run) -> None:
     [
         ("1111", "stayed right"),
         ("0000", "stayed wrong"),
-        ("0001", "corrected"),
-        ("0111", "corrected"),
-        ("1000", "changed while right"),
-        ("1100", "changed while right"),
-        ("0101", "wavered"),
-        ("1011", "wavered"),
-        ("0100", "wavered"),
+        ("0001", "corrected once"),
+        ("0111", "corrected once"),
+        ("1000", "changed once while right"),
+        ("1100", "changed once while right"),
+        ("0101", "changed twice or more"),
+        ("1011", "changed twice or more"),
+        ("0100", "changed twice or more"),
         ("1", "stayed right"),
     ],
 )
-def test_pattern_class(bits: str, expected: str) -> None:
-    assert pattern_class(bits) == expected
+def test_sociolab_class(bits: str, expected: str) -> None:
+    assert sociolab_class(bits) == expected
+
+
+# every 4-round pattern and its MachineSoM classes, from the study's lists
+STUDY_TABLE = {
+    "0000": [],
+    "0001": ["corrected", "ends right"],
+    "0010": [],
+    "0011": ["corrected", "ends right"],
+    "0100": [],
+    "0101": ["wavered", "ends right"],
+    "0110": ["wavered"],
+    "0111": ["corrected", "ends right"],
+    "1000": ["changed while right", "starts right"],
+    "1001": ["wavered", "starts right", "ends right"],
+    "1010": ["wavered", "starts right"],
+    "1011": ["starts right", "ends right"],
+    "1100": ["changed while right", "starts right"],
+    "1101": ["starts right", "ends right"],
+    "1110": ["changed while right", "starts right"],
+    "1111": ["starts right", "ends right"],
+}
+
+
+@pytest.mark.parametrize(("bits", "expected"), sorted(STUDY_TABLE.items()))
+def test_machinesom_classes(bits: str, expected: list[str]) -> None:
+    assert machinesom_classes(bits) == expected
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        (["A", "A", "B"], "A"),
+        ([None, None, "A"], None),  # "none" is the most frequent value
+        (["A", "B", "C"], None),
+        (["A", "A", "B", "B"], None),  # a tie for the top
+        (["A", "A", None, None, "A"], "A"),
+        (["A", "a", "B"], None),  # compared as given, not lower-cased
+    ],
+)
+def test_machinesom_answer(answers: list[str | None], expected: str | None) -> None:
+    assert machinesom_answer(answers) == expected
+
+
+def test_machinesom_pattern_differs_from_a_rule_that_drops_none() -> None:
+    # five agents, plurality rule: round 0 None None A A B -> plurality A (right),
+    # MachineSoM: "none" and A tie -> no answer; round 1 None None None A A -> plurality A
+    # (right), MachineSoM: None, the most frequent value (wrong)
+    five = [*AGENTS, ("d", "easy-going"), ("e", "easy-going")]
+    ep = EpisodeAnswers("q", "A", [[None, None, "A", "A", "B"], [None, None, None, "A", "A"]])
+    t = build_transcript(five, ["initial", "debate"], [ep], decision="plurality")
+    (e,) = episodes_of(Run(t))
+    assert sociolab_pattern(e) == "11"
+    assert machinesom_pattern(e) == "00"
+    b = behaviour([e])
+    # two rounds: only starts/ends right are defined for the study
+    assert b.machinesom_classes == {
+        "corrected": None,
+        "changed while right": None,
+        "wavered": None,
+        "starts right": 0,
+        "ends right": 0,
+    }
 
 
 def test_unfinished_episode_has_no_pattern() -> None:
@@ -152,8 +230,9 @@ def test_unfinished_episode_has_no_pattern() -> None:
     t.turns.pop()  # c's reflection turn of episode 0 is missing
     (e,) = episodes_of(Run(t))
     assert e.complete_rounds == 3 and not e.finished
-    assert correctness_pattern(e) is None
-    assert dynamics([e]).finished == 0
+    assert sociolab_pattern(e) is None
+    assert machinesom_pattern(e) is None
+    assert behaviour([e]).finished == 0
     acc = round_accuracy([e])
     assert acc.episodes == [1, 1, 1, 0]
     assert acc.society[3] is None

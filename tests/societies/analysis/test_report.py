@@ -73,36 +73,56 @@ consensus by round
 mean distinct answers · unanimous · normalised
 entropy
 conformity in debate rounds
-┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓
-┃                                 ┃           001 ┃
-┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩
-│ T->T                            │             6 │
-│ T->F                            │             1 │
-│ F->T                            │             3 │
-│ F->F                            │             4 │
-│ rate                            │ 58.3% (14/24) │
-│ rate · easy-going               │ 62.5% (10/16) │
-│ rate · overconfident            │   50.0% (4/8) │
-│ minority switch · easy-going    │  100.0% (3/3) │
-│ minority switch · overconfident │   50.0% (1/2) │
-└─────────────────────────────────┴───────────────┘
-MachineSoM: new answer = majority of the previous
-answers seen; old -> new correctness
+┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓
+┃                                     ┃           001 ┃
+┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩
+│ T->T                                │             6 │
+│ T->F                                │             1 │
+│ F->T                                │             3 │
+│ F->F                                │             4 │
+│ rate                                │ 58.3% (14/24) │
+│ rate · easy-going                   │ 62.5% (10/16) │
+│ rate · overconfident                │   50.0% (4/8) │
+│ rate (sociolab, no 'none' majority) │ 58.3% (14/24) │
+└─────────────────────────────────────┴───────────────┘
+MachineSoM's: new answer among the majority of the
+previous answers seen, a missing answer counting as the
+value 'none'; old -> new correctness. sociolab's: a
+missing answer is never a majority
+majority pressure (sociolab's)
+┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━┓
+┃                                    ┃          001 ┃
+┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━┩
+│ majority influence · easy-going    │ 100.0% (3/3) │
+│ majority influence · overconfident │  50.0% (1/2) │
+│ Asch yield                         │  50.0% (1/2) │
+│ Asch yield · easy-going            │            – │
+│ Asch yield · overconfident         │  50.0% (1/2) │
+└────────────────────────────────────┴──────────────┘
+majority influence: agents outside a majority that
+switched answer · Asch: agents right before facing a
+unanimous wrong majority that adopted its answer
 answer dynamics
-┏━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┓
-┃                           ┃                    001 ┃
-┡━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━┩
-│ corrected                 │              50.0% (2) │
-│ changed while right       │              25.0% (1) │
-│ wavered                   │              25.0% (1) │
-│ stayed right              │               0.0% (0) │
-│ stayed wrong              │               0.0% (0) │
-│ top patterns              │ 0011×1, 0110×1, 0111×1 │
-│ flip rate · easy-going    │          54.2% (13/24) │
-│ flip rate · overconfident │           33.3% (4/12) │
-└───────────────────────────┴────────────────────────┘
-classes of the majority-correctness pattern over
-rounds
+┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┓
+┃                                     ┃                    001 ┃
+┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━┩
+│ corrected (MachineSoM)              │              50.0% (2) │
+│ changed while right (MachineSoM)    │              25.0% (1) │
+│ wavered (MachineSoM)                │              25.0% (1) │
+│ starts right (MachineSoM)           │              25.0% (1) │
+│ ends right (MachineSoM)             │              50.0% (2) │
+│ corrected once (sociolab)           │              50.0% (2) │
+│ changed once while right (sociolab) │              25.0% (1) │
+│ changed twice or more (sociolab)    │              25.0% (1) │
+│ stayed right (sociolab)             │               0.0% (0) │
+│ stayed wrong (sociolab)             │               0.0% (0) │
+│ top patterns                        │ 0011×1, 0110×1, 0111×1 │
+│ flip rate · easy-going              │          54.2% (13/24) │
+│ flip rate · overconfident           │           33.3% (4/12) │
+└─────────────────────────────────────┴────────────────────────┘
+classes of the majority-correctness pattern over rounds:
+MachineSoM's (overlapping, from the study's pattern lists) and
+sociolab's own (one per pattern)
 agents
 ┏━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓
 ┃                   ┃                           001 ┃
