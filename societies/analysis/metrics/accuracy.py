@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from societies.analysis.metrics.conformity import machinesom_value
 from societies.analysis.metrics.episodes import EpisodeView, n_rounds
 
 
@@ -82,8 +83,12 @@ def _ordered(episodes: Sequence[EpisodeView], names: dict[str, list[int]]) -> li
 
 
 def distinct_answers(answers: Sequence[str | None]) -> int:
-    """Number of different answers; no answer counts as one more value (as in MachineSoM)."""
-    return len(set(answers))
+    """Number of different answers as MachineSoM's consensus counts them.
+
+    Answers are compared as ``str(answer).lower().strip()``, so no answer is one
+    more value, ``"none"``.
+    """
+    return len({machinesom_value(a) for a in answers})
 
 
 def unanimous(answers: Sequence[str | None]) -> bool:

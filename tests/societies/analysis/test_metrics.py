@@ -19,6 +19,7 @@ from societies.analysis.metrics import (
     behaviour,
     compute_metrics,
     cost,
+    distinct_answers,
     dynamics,
     episodes_of,
     machinesom_answer,
@@ -100,6 +101,21 @@ def test_consensus_per_round(run: Run) -> None:
     assert con.first_unanimous == pytest.approx(1.0)
     assert con.never_unanimous == 0.25
     assert con.finished == 4
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        (["A", "A", "B"], 2),
+        (["A", None, None], 2),  # no answer is one more value
+        (["A", "a", " A "], 1),  # compared lower-cased and stripped, as the study does
+        ([None, "None", "B"], 2),  # and so a missing answer is the value "none"
+    ],
+)
+def test_distinct_answers_as_machinesom_counts_them(
+    answers: list[str | None], expected: int
+) -> None:
+    assert distinct_answers(answers) == expected
 
 
 def test_normalised_entropy_values() -> None:
