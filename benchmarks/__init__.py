@@ -1,11 +1,9 @@
 """What agents are asked and how answers are scored: the task interface and the tasks."""
 
-from typing import Annotated
-
-from pydantic import Field
+from typing import TYPE_CHECKING, TypeAlias
 
 from benchmarks.arithmetic import ArithmeticSpec, ArithmeticTask
-from benchmarks.base import Extraction, Question, Task, TaskSpec, sample
+from benchmarks.base import TASKS, Extraction, Question, Task, TaskSpec, sample
 from benchmarks.boxed import last_boxed
 from benchmarks.chess import ChessSpec, ChessTask
 from benchmarks.choice import extract_choice
@@ -16,13 +14,16 @@ from benchmarks.math import MathSpec, MathTask
 from benchmarks.math_equiv import is_equiv
 from benchmarks.math_normalize import normalize_answer
 from benchmarks.mmlu import MMLUSpec, MMLUTask
+from sociolab.specs import registered
 
-AnyTaskSpec = Annotated[
-    ArithmeticSpec | MMLUSpec | MathSpec | ChessSpec | GSM8KSpec, Field(discriminator="name")
-]
-"""The config model of any task, selected by its ``name``."""
+if TYPE_CHECKING:
+    AnyTaskSpec: TypeAlias = TaskSpec
+else:
+    AnyTaskSpec = registered(TaskSpec, TASKS, tag="name")
+"""The config model of any registered task (plugins included), selected by its ``name``."""
 
 __all__ = [
+    "TASKS",
     "AnyTaskSpec",
     "ArithmeticSpec",
     "ArithmeticTask",

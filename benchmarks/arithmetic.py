@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from benchmarks.base import Extraction, Question, Task, TaskSpec, finish
+from benchmarks.base import TASKS, Extraction, Question, Task, TaskSpec, finish
 from benchmarks.errors import TaskError
 
 _ANSWER = re.compile(r"answer\s*(?:is|:)?\s*\**\s*(-?\d[\d,]*)", re.I)
@@ -16,6 +16,7 @@ _BOXED = re.compile(r"\\boxed\{\s*(-?\d[\d,]*)\s*\}")
 _NUMBER = re.compile(r"-?\d[\d,]*")
 
 
+@TASKS.register("arithmetic")
 class ArithmeticSpec(TaskSpec):
     """Config of the ``arithmetic`` task: generated ``a+b*c+d-e*f`` expressions."""
 

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from benchmarks.errors import TaskDataError
+from sociolab.registry import Registry
 
 
 class Question(BaseModel):
@@ -60,6 +61,13 @@ class TaskSpec(BaseModel):
     def build(self) -> Task:
         """Make the task this spec describes."""
         raise NotImplementedError
+
+
+TASKS: Registry[type[TaskSpec]] = Registry("task")
+"""Task name -> its config model (``@TASKS.register("mmlu")`` on the spec class).
+
+The spec class declares ``name: Literal["<name>"] = "<name>"``; its ``build()`` makes the task.
+"""
 
 
 class Task(abc.ABC):

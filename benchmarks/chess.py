@@ -8,7 +8,7 @@ from typing import Literal
 import chess
 from pydantic import Field, model_validator
 
-from benchmarks.base import Extraction, Question, Task, TaskSpec, finish
+from benchmarks.base import TASKS, Extraction, Question, Task, TaskSpec, finish
 from benchmarks.chess_data import ChessItem, generate_items, load_chess_path
 
 GENERATED_DEFAULT = 50  # items generated when no path and no limit are given
@@ -21,6 +21,7 @@ _SQUARE = re.compile(r"(?<![a-z0-9])([a-h][1-8])(?:([a-h][1-8])[qrbn]?)?(?![a-z0
 _ANY_SQUARE = re.compile(r"[a-h][1-8]")
 
 
+@TASKS.register("chess")
 class ChessSpec(TaskSpec):
     """Config of the ``chess`` task.
 

@@ -11,7 +11,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
-from benchmarks.base import Extraction, Question, Task, finish
+from benchmarks.base import TASKS, Extraction, Question, Task, finish
 from benchmarks.boxed import last_boxed
 from benchmarks.hub import HubSpec, load_hub
 from benchmarks.records import Record, read_records
@@ -41,6 +41,7 @@ def canonical_number(text: str) -> str | None:
     return format(value.normalize(), "f")
 
 
+@TASKS.register("gsm8k")
 class GSM8KSpec(HubSpec):
     """Config of the ``gsm8k`` task (``path``: a JSONL/JSON/Parquet file; else the hub)."""
 

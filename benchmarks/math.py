@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from benchmarks.base import Extraction, Question, Task, TaskSpec, finish
+from benchmarks.base import TASKS, Extraction, Question, Task, TaskSpec, finish
 from benchmarks.boxed import last_boxed
 from benchmarks.errors import TaskError
 from benchmarks.math_data import load_math_path, subject_key
@@ -24,6 +24,7 @@ _LEADING_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:/\d+)?(?=\s+[A-Za-z])")
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:/\d+)?|-?\.\d+")
 
 
+@TASKS.register("math")
 class MathSpec(TaskSpec):
     """Config of the ``math`` task (``path``: a JSONL file or the original folder of JSON files)."""
 

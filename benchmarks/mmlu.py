@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from benchmarks.base import Extraction, Question, Task, finish
+from benchmarks.base import TASKS, Extraction, Question, Task, finish
 from benchmarks.choice import LETTERS, extract_choice
 from benchmarks.choice_machinesom import extract_choice_machinesom
 from benchmarks.errors import TaskError
@@ -20,6 +20,7 @@ INSTRUCTIONS = (
 )
 
 
+@TASKS.register("mmlu")
 class MMLUSpec(HubSpec):
     """Config of the ``mmlu`` task.
 

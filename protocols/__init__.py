@@ -3,11 +3,18 @@
 from protocols.base import PeerReply, Protocol, TurnContext
 from protocols.coalition import RouteDecision, Skill, SkillTable, route
 from protocols.decision import DECISION_RULES, majority, plurality
-from protocols.strategy import ROUND_PROTOCOLS, build_plan, parse_strategy, strategy_bits
+from protocols.strategy import (
+    PATTERNS,
+    ROUND_PROTOCOLS,
+    build_plan,
+    parse_strategy,
+    strategy_bits,
+)
 from protocols.turns import Debate, Initial, Reflection
 
 __all__ = [
     "DECISION_RULES",
+    "PATTERNS",
     "ROUND_PROTOCOLS",
     "Debate",
     "Initial",

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 
+from sociolab.registry import Registry
+
 Answers = Sequence[str | None]
+DecisionRule = Callable[[Answers], str | None]
 
 
 def majority(answers: Answers) -> str | None:
@@ -34,8 +37,8 @@ def first(answers: Answers) -> str | None:
     return answers[0] if answers else None
 
 
-DECISION_RULES: dict[str, Callable[[Answers], str | None]] = {
-    "majority": majority,
-    "plurality": plurality,
-    "first": first,
-}
+DECISION_RULES: Registry[DecisionRule] = Registry("decision rule")
+"""Rule name -> rule (the agents' final answers, in agent order -> the society's answer)."""
+DECISION_RULES.register("majority", majority)
+DECISION_RULES.register("plurality", plurality)
+DECISION_RULES.register("first", first)

@@ -1,13 +1,29 @@
-"""Strategies: which protocol each round after the first uses."""
+"""Strategies: which round pattern each round after the first uses.
+
+Round patterns live in :data:`PATTERNS`: a name -> a factory that gets the
+task's answer instructions and returns the :class:`~protocols.base.Protocol`
+of one round. Plugins add patterns the same way the built-ins are added::
+
+    PATTERNS.register("critique", Critique)
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from protocols.base import Protocol
 from protocols.turns import Debate, Initial, Reflection
+from sociolab.registry import Registry
 
-ROUND_PROTOCOLS = ("debate", "reflection")
+PatternFactory = Callable[[str], Protocol]
+"""Builds one round's protocol from the task's answer instructions."""
+
+PATTERNS: Registry[PatternFactory] = Registry("round pattern")
+PATTERNS.register("debate", Debate)
+PATTERNS.register("reflection", Reflection)
+
+ROUND_PROTOCOLS = ("debate", "reflection")  # the built-in patterns (MachineSoM's two)
 _BITS = {"0": "debate", "1": "reflection"}
 
 
@@ -30,23 +46,26 @@ def parse_strategy(value: str | list[str]) -> list[str]:
     out = []
     for i, name in enumerate(value):
         key = _BITS.get(str(name), str(name))
-        if key not in ROUND_PROTOCOLS:
-            raise ValueError(
-                f"strategy[{i}]: unknown protocol {name!r} (known: {', '.join(ROUND_PROTOCOLS)})"
-            )
+        if key not in PATTERNS:
+            raise ValueError(f"strategy[{i}]: {PATTERNS.unknown(name)}")
         out.append(key)
     return out
 
 
 def strategy_bits(rounds: list[str]) -> str:
-    """The MachineSoM bit string of a strategy (``debate`` -> 0, ``reflection`` -> 1)."""
-    return "".join("0" if r == "debate" else "1" for r in rounds)
+    """The MachineSoM bit string of a strategy (``debate`` -> 0, ``reflection`` -> 1).
+
+    Raises:
+        ValueError: a round uses another pattern (it has no bit).
+    """
+    bits = {v: k for k, v in _BITS.items()}
+    other = [r for r in rounds if r not in bits]
+    if other:
+        raise ValueError(f"pattern {other[0]!r} has no MachineSoM bit (only debate, reflection)")
+    return "".join(bits[r] for r in rounds)
 
 
 def build_plan(rounds: list[str], instructions: str) -> list[Protocol]:
-    """One protocol per round, round 0 (``initial``) included."""
-    table: dict[str, Protocol] = {
-        "debate": Debate(instructions),
-        "reflection": Reflection(instructions),
-    }
-    return [Initial(), *(table[r] for r in rounds)]
+    """One protocol per round, round 0 (``initial``) included; each pattern built once."""
+    built = {name: PATTERNS[name](instructions) for name in dict.fromkeys(rounds)}
+    return [Initial(), *(built[r] for r in rounds)]

@@ -11,11 +11,12 @@ from agents.backends.client import BackendClient, UsageTotals
 from agents.backends.hf.provider import HFProvider, HFSpec
 from agents.backends.llamacpp.provider import LlamaCppProvider, LlamaCppSpec
 from agents.backends.openai import OpenAIProvider, OpenAISpec
-from agents.backends.registry import PROVIDERS, create_provider, register, require
+from agents.backends.registry import BACKENDS, PROVIDERS, create_provider, register, require
 from agents.backends.scripted import ScriptedProvider, ScriptedSpec
 from agents.types import ChatRequest, Completion, GenParams, Message, Usage
 
 __all__ = [
+    "BACKENDS",
     "CACHE_VERSION",
     "PROVIDERS",
     "BackendClient",
@@ -44,13 +45,14 @@ __all__ = [
     "simulation_key",
 ]
 
-from typing import Annotated
+from typing import TYPE_CHECKING, TypeAlias
 
-from pydantic import Field
+from sociolab.specs import registered
 
-AnyBackendSpec = Annotated[
-    OpenAISpec | LlamaCppSpec | HFSpec | ScriptedSpec, Field(discriminator="kind")
-]
-"""The config model of any built-in backend, selected by its ``kind``."""
+if TYPE_CHECKING:
+    AnyBackendSpec: TypeAlias = BackendSpec
+else:
+    AnyBackendSpec = registered(BackendSpec, BACKENDS, model_of=lambda p: p.spec_class)
+"""The config model of any registered backend (plugins included), selected by its ``kind``."""
 
 __all__ += ["AnyBackendSpec"]

@@ -38,6 +38,7 @@ class Provider(abc.ABC):
     """
 
     kind: ClassVar[str]
+    spec_class: ClassVar[type[BackendSpec]]  # set by ``register``
     cacheable: ClassVar[bool] = True  # False for simulations: caching them gains nothing
 
     @classmethod

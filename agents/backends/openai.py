@@ -1,4 +1,8 @@
-"""Any OpenAI-compatible chat-completions endpoint, through the official ``openai`` client."""
+"""Any OpenAI-compatible chat-completions endpoint, through the official ``openai`` client.
+
+The ``openai`` package is imported when a provider is built, not with this
+module, so validating a config never loads it.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ import os
 import time
 from typing import Any, Literal
 
-import openai
 from pydantic import Field
 
 from agents.backends.base import BackendSpec, Provider
@@ -34,7 +37,7 @@ class OpenAISpec(BackendSpec):
 _RETRYABLE_STATUS = {408, 409, 425, 429}
 
 
-@register("openai")
+@register("openai", OpenAISpec)
 class OpenAIProvider(Provider):
     """Chat completions over HTTP. The API key is read from the environment, never stored."""
 
@@ -50,6 +53,8 @@ class OpenAIProvider(Provider):
         self.model = model
         self.base_url = base_url
         self._max_concurrency = max_concurrency
+        import openai
+
         # max_retries=0: the shared wrapper owns retries.
         self._client = openai.AsyncOpenAI(
             base_url=base_url, api_key=api_key, timeout=timeout_s, max_retries=0
@@ -127,6 +132,8 @@ class OpenAIProvider(Provider):
 
     def is_retryable(self, exc: BaseException) -> bool:
         """429, 5xx, timeouts and dropped connections are retried."""
+        import openai
+
         if isinstance(exc, openai.APIConnectionError):  # includes APITimeoutError
             return True
         if isinstance(exc, openai.APIStatusError):
@@ -135,6 +142,8 @@ class OpenAIProvider(Provider):
 
     def retry_after(self, exc: BaseException) -> float | None:
         """Seconds from a Retry-After (or retry-after-ms) header."""
+        import openai
+
         if not isinstance(exc, openai.APIStatusError):
             return None
         headers = exc.response.headers

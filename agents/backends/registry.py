@@ -1,4 +1,7 @@
-"""Provider registry: a plain dict filled by ``@register("kind")``.
+"""The backend-kind registry: ``@register("kind", SpecClass)`` on a provider class.
+
+Built-in providers and plugins register the same way; a config's
+``backends.NAME.kind`` is checked against :data:`BACKENDS` when it is validated.
 
 Provider modules import only light packages at module level; heavy optional
 ones (torch, transformers) are imported through :func:`require`, which fails
@@ -13,19 +16,27 @@ from types import ModuleType
 from typing import TypeVar
 
 from agents.backends.base import BackendSpec, Provider
-from agents.errors import BackendConfigError, MissingDependencyError
+from agents.errors import MissingDependencyError
+from sociolab.registry import Registry
 
-PROVIDERS: dict[str, type[Provider]] = {}
+BACKENDS: Registry[type[Provider]] = Registry("backend kind")
+"""Backend kind -> provider class (whose ``spec_class`` is its config model)."""
+
+PROVIDERS = BACKENDS  # the older name
 
 P = TypeVar("P", bound=type[Provider])
 
 
-def register(kind: str) -> Callable[[P], P]:
-    """Class decorator that registers a provider class under ``kind``."""
+def register(kind: str, spec: type[BackendSpec]) -> Callable[[P], P]:
+    """Class decorator: register a provider class as backend ``kind``, configured by ``spec``.
+
+    ``spec`` must declare ``kind: Literal["<kind>"] = "<kind>"``.
+    """
 
     def deco(cls: P) -> P:
         cls.kind = kind
-        PROVIDERS[kind] = cls
+        cls.spec_class = spec
+        BACKENDS.register(kind, cls)
         return cls
 
     return deco
@@ -43,8 +54,4 @@ def require(module: str, *, extra: str) -> ModuleType:
 
 def create_provider(spec: BackendSpec, *, name: str) -> Provider:
     """Build the provider that ``spec`` describes; ``name`` is its key in the config."""
-    cls = PROVIDERS.get(spec.kind)
-    if cls is None:
-        known = ", ".join(sorted(PROVIDERS))
-        raise BackendConfigError(f"unknown backend kind {spec.kind!r} (known: {known})")
-    return cls.from_spec(spec, name=name)
+    return BACKENDS[spec.kind].from_spec(spec, name=name)

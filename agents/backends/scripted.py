@@ -67,7 +67,7 @@ def _prob(table: dict[str, float], trait: str) -> float:
     return table.get(trait, table.get("default", 0.5))
 
 
-@register("scripted")
+@register("scripted", ScriptedSpec)
 class ScriptedProvider(Provider):
     """Simulated agents with per-trait accuracy and conformity (see the module docstring)."""
 

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from benchmarks import AnyTaskSpec
 from protocols.coalition import DEFAULT_STAGES, POOLED
+from societies.config.protocols import PROTOCOLS, ProtocolKindSpec
 
 
 class _Strict(BaseModel):
@@ -109,7 +110,8 @@ class CalibrationSpec(_Strict):
     )
 
 
-class CoalitionSpec(_Strict):
+@PROTOCOLS.register("coalition")
+class CoalitionSpec(ProtocolKindSpec):
     """A coalition: each question goes through the stages, each stage routed to a member."""
 
     kind: Literal["coalition"] = "coalition"

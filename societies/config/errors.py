@@ -8,6 +8,8 @@ from typing import Any, Union
 
 from pydantic import BaseModel, ValidationError
 
+from sociolab.specs import concrete_model
+
 
 def _unwrap(annotation: Any) -> list[Any]:
     """The concrete types an annotation may hold (Optional, Annotated, unions unwrapped)."""
@@ -20,10 +22,15 @@ def _unwrap(annotation: Any) -> list[Any]:
 
 
 def _step(annotation: Any, key: Any, data: Any) -> tuple[Any, bool]:
-    """Follow one location element; returns (new annotation, whether key is a real path part)."""
+    """Follow one location element; returns (new annotation, whether key is a real path part).
+
+    ``data`` is the value at ``annotation``'s place: a registry-chosen model
+    (a backend, a task, ...) is resolved from its kind there.
+    """
     for t in _unwrap(annotation):
         origin = typing.get_origin(t)
         if isinstance(t, type) and issubclass(t, BaseModel):
+            t = concrete_model(t, data)
             if isinstance(key, str) and key in t.model_fields:
                 return t.model_fields[key].annotation, True
             # A discriminated-union tag (pydantic puts it in the location): skip it.
@@ -42,8 +49,19 @@ def _step(annotation: Any, key: Any, data: Any) -> tuple[Any, bool]:
 def _known_fields(annotation: Any, data: Any) -> list[str]:
     for t in _unwrap(annotation):
         if isinstance(t, type) and issubclass(t, BaseModel):
-            return list(t.model_fields)
+            return list(concrete_model(t, data).model_fields)
     return []
+
+
+def _child(data: Any, key: Any) -> Any:
+    """``data[key]`` where it exists (the data follows the error's location), else None."""
+    if isinstance(data, dict):
+        return data.get(key)
+    if isinstance(data, list | tuple) and isinstance(key, int) and 0 <= key < len(data):
+        return data[key]
+    if isinstance(data, BaseModel) and isinstance(key, str):
+        return getattr(data, key, None)
+    return None
 
 
 def _short(value: Any) -> str:
@@ -60,15 +78,17 @@ def format_validation_error(
         annotation: Any = model
         parts: list[str] = []
         parent: Any = model
+        node, parent_node = data, data
         for key in err["loc"]:
-            parent = annotation
-            annotation, real = _step(annotation, key, data)
+            parent, parent_node = annotation, node
+            annotation, real = _step(annotation, key, node)
             if real:
                 parts.append(f"[{key}]" if isinstance(key, int) else f".{key}")
+                node = _child(node, key)
         path = "".join(parts).lstrip(".") or "(top level)"
         kind = err["type"]
         if kind == "extra_forbidden":
-            known = ", ".join(_known_fields(parent, data))
+            known = ", ".join(_known_fields(parent, parent_node))
             msg = f"unknown field (known: {known})"
         elif kind == "missing":
             msg = "required field is missing"
@@ -80,6 +100,8 @@ def format_validation_error(
         elif kind == "union_tag_not_found":
             ctx = err.get("ctx", {})
             msg = f"missing {str(ctx.get('discriminator', 'kind')).strip(chr(39))} field"
+        elif kind in ("cross_field", "unknown_name", "plugin_failed"):
+            msg = err["msg"]  # already says what is wrong and what is valid
         elif kind == "value_error":
             msg = str(err["msg"]).removeprefix("Value error, ")
         else:

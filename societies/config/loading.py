@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from societies.config.checks import check_references
 from societies.config.errors import format_validation_error
-from societies.config.models import ExperimentConfig
+from societies.config.models import CROSS_FIELD, ExperimentConfig
 from societies.config.overrides import apply_overrides
 from societies.errors import ConfigError
 
@@ -20,6 +20,10 @@ def parse_config(
     data: Any, *, source: str = "<config>", base_dir: Path | None = None
 ) -> ExperimentConfig:
     """Validate config data (already parsed from YAML).
+
+    The config's ``plugins`` are imported first. Every problem is reported at
+    once: when a field is invalid (so the model's cross-field checks could not
+    run), the same checks run on the raw data.
 
     Raises:
         ConfigError: with one ``source: path: message`` line per problem.
@@ -30,8 +34,9 @@ def parse_config(
         cfg = ExperimentConfig.model_validate(data, context={"base_dir": base_dir})
     except ValidationError as exc:
         lines += format_validation_error(exc, data, ExperimentConfig, source)
-    if isinstance(data, dict):
-        lines += [f"{source}: {path}: {msg}" for path, msg in check_references(data)]
+        checked = any(e["type"] == CROSS_FIELD for e in exc.errors())
+        if isinstance(data, dict) and not checked:
+            lines += [f"{source}: {path}: {msg}" for path, msg in check_references(data)]
     if lines or cfg is None:
         raise ConfigError(lines or [f"{source}: expected a mapping of config fields"])
     return cfg

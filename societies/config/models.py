@@ -4,18 +4,34 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from agents.backends import AnyBackendSpec
 from agents.traits import BUILTIN_TRAITS, Trait
 from benchmarks import AnyTaskSpec
+from protocols.graphs import GRAPHS
 from protocols.strategy import parse_strategy
+from societies.config.checks import check_references
 from societies.config.coalition import CoalitionSpec
+from societies.config.protocols import PROTOCOLS, ProtocolKindSpec
+from sociolab.errors import ConfigError
+from sociolab.registry import load_plugins
+from sociolab.specs import registered
 
-GraphKind = Literal["complete", "ring", "star", "small-world", "scale-free", "random", "edges"]
+CROSS_FIELD = "cross_field"
+"""The error type of a cross-field check (pydantic's ``type`` of the error)."""
 
 
 EXECUTION_FIELDS = frozenset({"concurrency", "cache", "budget"})
@@ -37,15 +53,23 @@ class AgentSpec(_Strict):
 class GraphSpec(_Strict):
     """Who sees whom: an edge u -> v means v is shown u's replies."""
 
-    kind: GraphKind = "complete"
+    kind: str = Field("complete", description="a graph kind of protocols.graphs.GRAPHS")
     k: int = Field(4, ge=1, description="small-world: neighbours per agent (even)")
     p: float = Field(0.1, ge=0.0, le=1.0, description="small-world rewiring / random edge prob.")
     m: int = Field(2, ge=1, description="scale-free: edges per new agent")
     center: str | None = Field(None, description="star: the hub agent (default: the first)")
     edges: list[tuple[str, str]] | None = Field(None, description="edges: explicit [u, v] pairs")
 
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        if value not in GRAPHS:
+            raise ValueError(GRAPHS.unknown(value))
+        return value
 
-class ProtocolSpec(_Strict):
+
+@PROTOCOLS.register("rounds")
+class ProtocolSpec(ProtocolKindSpec):
     """The rounds after the independent first answer."""
 
     kind: Literal["rounds"] = Field(
@@ -65,16 +89,10 @@ class ProtocolSpec(_Strict):
         return self.strategy
 
 
-def _protocol_kind(value: Any) -> str:
-    if isinstance(value, dict):
-        return str(value.get("kind", "rounds"))
-    return str(getattr(value, "kind", "rounds"))
-
-
-AnyProtocolSpec = Annotated[
-    Annotated[ProtocolSpec, Tag("rounds")] | Annotated[CoalitionSpec, Tag("coalition")],
-    Discriminator(_protocol_kind),
-]
+if TYPE_CHECKING:  # the engine runs these two kinds
+    AnyProtocolSpec: TypeAlias = ProtocolSpec | CoalitionSpec
+else:
+    AnyProtocolSpec = registered(ProtocolKindSpec, PROTOCOLS, default="rounds")
 """Rounds of debate/reflection (``{strategy: ...}``) or a coalition (``{kind: coalition, ...}``)."""
 
 
@@ -107,9 +125,28 @@ class CacheSpec(_Strict):
     path: Path | None = Field(None, description="default: cache.sqlite in the run folder")
 
 
-class ExperimentConfig(_Strict):
-    """A whole society experiment."""
+def _loc(path: str) -> tuple[str | int, ...]:
+    """``agents[0].trait`` -> ``("agents", 0, "trait")``."""
+    parts = re.findall(r"\[(\d+)\]|([^.\[\]]+)", path)
+    return tuple(int(index) if index else name for index, name in parts)
 
+
+def _error(loc: tuple[str | int, ...], kind: str, message: str, value: Any) -> InitErrorDetails:
+    return {"type": PydanticCustomError(kind, message), "loc": loc, "input": value}
+
+
+class ExperimentConfig(_Strict):
+    """A whole society experiment.
+
+    Built from YAML or in Python, it runs the same checks: field types, the
+    registries (backend and task kinds, patterns, graph kinds, ...) and the
+    cross-field checks of :mod:`societies.config.checks`, raised as one
+    ``ValidationError`` line each (``type`` :data:`CROSS_FIELD` for the latter).
+    """
+
+    plugins: list[str] = Field(
+        default_factory=list, description="modules imported before the rest is validated"
+    )
     name: str = Field(min_length=1)
     seed: int = 0
     task: AnyTaskSpec
@@ -124,6 +161,36 @@ class ExperimentConfig(_Strict):
     concurrency: int = Field(16, ge=1, description="episodes in flight at once")
     cache: CacheSpec = CacheSpec()
     budget: BudgetSpec | None = Field(None, description="stop cleanly when reached")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _load_plugins(cls, data: Any) -> Any:
+        modules = data.get("plugins") if isinstance(data, dict) else None
+        errors = []
+        for i, module in enumerate(modules if isinstance(modules, list) else []):
+            if not isinstance(module, str):
+                continue  # the field's own type check reports it
+            try:
+                load_plugins([module])
+            except ConfigError as exc:
+                errors.append(_error(("plugins", i), "plugin_failed", exc.problems[0], module))
+        if errors:
+            raise ValidationError.from_exception_data(cls.__name__, errors)
+        return data
+
+    @model_validator(mode="after")
+    def _cross_field(self) -> Self:
+        # What was given (as a YAML file would hold it); the checks fill in defaults.
+        data = self.model_dump(mode="json", exclude_unset=True)
+        if "protocol" in data:
+            data["protocol"]["kind"] = self.protocol.kind  # a default kind is unset
+        errors = [
+            _error(_loc(path), CROSS_FIELD, message, None)
+            for path, message in check_references(data)
+        ]
+        if errors:
+            raise ValidationError.from_exception_data(type(self).__name__, errors)
+        return self
 
     def all_traits(self) -> dict[str, Trait]:
         """Built-in traits plus the config's own (which may override them)."""

@@ -73,7 +73,7 @@ def test_relative_path_resolves_against_the_config_folder() -> None:
         ),
         ({"name": "mmlu", "extraction": "lenient"}, "c.yaml: task.extraction:"),
         ({"name": "mmlu", "path": "x", "hub": "cais/mmlu"}, "either path"),
-        ({"name": "poker"}, "unknown name 'poker'"),
+        ({"name": "poker"}, "task.name: unknown task 'poker' (known: arithmetic, chess"),
     ],
 )
 def test_config_errors_are_one_line_each(task: dict[str, Any], expected: str) -> None:

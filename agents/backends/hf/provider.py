@@ -153,7 +153,7 @@ def _folder_fingerprint(folder: Path) -> str:
     return digest.hexdigest()
 
 
-@register("hf")
+@register("hf", HFSpec)
 class HFProvider(Provider):
     """A transformers model in this process, shared by every agent naming the backend.
 

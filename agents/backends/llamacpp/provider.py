@@ -47,7 +47,7 @@ def _free_port() -> int:
         return port
 
 
-@register("llamacpp")
+@register("llamacpp", LlamaCppSpec)
 class LlamaCppProvider(Provider):
     """Starts ``xllamacpp``'s server in a child process on a free port of 127.0.0.1."""
 

@@ -129,7 +129,7 @@ def test_coalition_config_errors_name_the_field_and_the_options() -> None:
     with pytest.raises(ConfigError) as info:
         parse_config(bad, source="c.yaml")
     assert info.value.problems == [
-        "c.yaml: protocol: unknown kind 'coalitoin' (known: 'rounds', 'coalition')"
+        "c.yaml: protocol.kind: unknown protocol kind 'coalitoin' (known: coalition, rounds)"
     ]
 
 
