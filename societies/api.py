@@ -71,6 +71,30 @@ def _set_strings(overrides: Overrides) -> list[str]:
     return list(overrides)
 
 
+_TAGS = ("kind", "name")
+"""Fields that say which model a mapping is (union discriminators): always written."""
+
+
+def _explicit(full: Any, given: Any) -> Any:
+    if isinstance(given, dict) and isinstance(full, dict):
+        out = {k: _explicit(full.get(k), v) for k, v in given.items()}
+        return {**{t: full[t] for t in _TAGS if t in full and t not in out}, **out}
+    if isinstance(given, list) and isinstance(full, list) and len(given) == len(full):
+        return [_explicit(f, g) for f, g in zip(full, given, strict=True)]
+    return given
+
+
+def _as_written(config: ExperimentConfig) -> dict[str, Any]:
+    """The fields the config's author set (as YAML would hold them), plus the union tags.
+
+    Defaults are left to validation, as for YAML: a filled-in default can break a
+    cross-field check (a coalition with the society default ``decision: majority``).
+    """
+    full = config.model_dump(mode="json")
+    result: dict[str, Any] = _explicit(full, config.model_dump(mode="json", exclude_unset=True))
+    return result
+
+
 def _yaml_path(target: str | os.PathLike[str]) -> Path:
     path = locate(Path(target))
     if not path.exists():
@@ -91,7 +115,7 @@ def load(config: ConfigLike, overrides: Overrides = None) -> ExperimentConfig:
             raise ConfigError([f"{path}: this is a sweep (it has a grid): use societies.sweep"])
         return load_config(path, sets)
     if isinstance(config, ExperimentConfig):
-        data, source = config.model_dump(mode="json"), f"<ExperimentConfig {config.name!r}>"
+        data, source = _as_written(config), f"<ExperimentConfig {config.name!r}>"
     elif isinstance(config, Mapping):
         data, source = copy.deepcopy(dict(config)), "<dict>"
     else:
