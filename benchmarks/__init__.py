@@ -3,9 +3,9 @@
 from typing import TYPE_CHECKING, TypeAlias
 
 from benchmarks.arithmetic import ArithmeticSpec, ArithmeticTask
-from benchmarks.base import TASKS, Extraction, Question, Task, TaskSpec, sample
+from benchmarks.base import TASKS, Extraction, Extractor, Question, Task, TaskSpec, sample
 from benchmarks.boxed import last_boxed
-from benchmarks.chess import ChessSpec, ChessTask
+from benchmarks.chess import SQUARE_EXTRACTORS, ChessSpec, ChessTask
 from benchmarks.choice import extract_choice
 from benchmarks.choice_machinesom import extract_choice_machinesom
 from benchmarks.errors import TaskDataError, TaskError
@@ -13,7 +13,7 @@ from benchmarks.gsm8k import GSM8KSpec, GSM8KTask
 from benchmarks.math import MathSpec, MathTask
 from benchmarks.math_equiv import is_equiv
 from benchmarks.math_normalize import normalize_answer
-from benchmarks.mmlu import MMLUSpec, MMLUTask
+from benchmarks.mmlu import CHOICE_EXTRACTORS, MMLUSpec, MMLUTask
 from sociolab.specs import registered
 
 if TYPE_CHECKING:
@@ -23,6 +23,8 @@ else:
 """The config model of any registered task (plugins included), selected by its ``name``."""
 
 __all__ = [
+    "CHOICE_EXTRACTORS",
+    "SQUARE_EXTRACTORS",
     "TASKS",
     "AnyTaskSpec",
     "ArithmeticSpec",
@@ -30,6 +32,7 @@ __all__ = [
     "ChessSpec",
     "ChessTask",
     "Extraction",
+    "Extractor",
     "GSM8KSpec",
     "GSM8KTask",
     "MMLUSpec",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import random
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -33,6 +34,10 @@ class Extraction(BaseModel):
 
     answer: str | None
     method: str
+
+
+Extractor = Callable[[str, "Question"], Extraction]
+"""Reads the answer from a reply to a question (a task's ``extraction`` names one)."""
 
 
 class TaskSpec(BaseModel):

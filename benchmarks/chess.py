@@ -6,10 +6,11 @@ import re
 from typing import Literal
 
 import chess
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from benchmarks.base import TASKS, Extraction, Question, Task, TaskSpec, finish
+from benchmarks.base import TASKS, Extraction, Extractor, Question, Task, TaskSpec, finish
 from benchmarks.chess_data import ChessItem, generate_items, load_chess_path
+from sociolab.registry import Registry
 
 GENERATED_DEFAULT = 50  # items generated when no path and no limit are given
 INSTRUCTIONS = (
@@ -33,9 +34,16 @@ class ChessSpec(TaskSpec):
     name: Literal["chess"] = "chess"
     min_plies: int = Field(2, ge=0, le=400, description="generator: fewest moves before the item")
     max_plies: int = Field(50, ge=0, le=400, description="generator: most moves before the item")
-    extraction: Literal["default", "machinesom"] = Field(
-        "default", description="answer-reading rule: ours, or the MachineSoM study's"
+    extraction: str = Field(
+        "default", description="a SQUARE_EXTRACTORS name: default (ours), machinesom (the study's)"
     )
+
+    @field_validator("extraction")
+    @classmethod
+    def _known_extractor(cls, value: str) -> str:
+        if value not in SQUARE_EXTRACTORS:
+            raise ValueError(SQUARE_EXTRACTORS.unknown(value))
+        return value
 
     @model_validator(mode="after")
     def _plies(self) -> ChessSpec:
@@ -111,6 +119,21 @@ def extract_square_machinesom(reply: str) -> Extraction:
     )
 
 
+SQUARE_EXTRACTORS: Registry[Extractor] = Registry("square extractor")
+"""The names ``chess``'s ``extraction`` accepts -> how the named square is read."""
+
+
+@SQUARE_EXTRACTORS.register("default")
+def _ours(reply: str, question: Question) -> Extraction:
+    origin = question.metadata.get("origin")
+    return extract_square(reply, origin if isinstance(origin, str) else None)
+
+
+@SQUARE_EXTRACTORS.register("machinesom")
+def _machinesom(reply: str, question: Question) -> Extraction:
+    return extract_square_machinesom(reply)
+
+
 class ChessTask(Task):
     """Answers are squares (``e4``); any square in the gold list is correct."""
 
@@ -132,10 +155,7 @@ class ChessTask(Task):
 
     def extract(self, reply: str, question: Question) -> Extraction:
         """The named square, by the configured rule."""
-        if self.spec.extraction == "machinesom":
-            return extract_square_machinesom(reply)
-        origin = question.metadata.get("origin")
-        return extract_square(reply, origin if isinstance(origin, str) else None)
+        return SQUARE_EXTRACTORS[self.spec.extraction](reply, question)
 
     def is_correct(self, answer: str | None, question: Question) -> bool:
         """Whether the square is one of the valid destinations."""

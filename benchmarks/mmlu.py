@@ -4,14 +4,29 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from benchmarks.base import TASKS, Extraction, Question, Task, finish
+from benchmarks.base import TASKS, Extraction, Extractor, Question, Task, finish
 from benchmarks.choice import LETTERS, extract_choice
 from benchmarks.choice_machinesom import extract_choice_machinesom
 from benchmarks.errors import TaskError
 from benchmarks.hub import HubSpec, load_hub
 from benchmarks.mmlu_data import load_mmlu_path, record_question
+from sociolab.registry import Registry
+
+CHOICE_EXTRACTORS: Registry[Extractor] = Registry("choice extractor")
+"""The names ``mmlu``'s ``extraction`` accepts -> how an option letter is read."""
+
+
+@CHOICE_EXTRACTORS.register("default")
+def _ours(reply: str, question: Question) -> Extraction:
+    return extract_choice(reply, question.choices)
+
+
+@CHOICE_EXTRACTORS.register("machinesom")
+def _machinesom(reply: str, question: Question) -> Extraction:
+    return extract_choice_machinesom(reply, question.choices)
+
 
 DEFAULT_HUB = "cais/mmlu"
 INSTRUCTIONS = (
@@ -32,9 +47,16 @@ class MMLUSpec(HubSpec):
     name: Literal["mmlu"] = "mmlu"
     subjects: list[str] | None = Field(None, description="subject names, e.g. high_school_physics")
     use_roles: bool = Field(True, description="tell each agent it is an expert in the subject")
-    extraction: Literal["default", "machinesom"] = Field(
-        "default", description="answer-reading rule: ours, or the MachineSoM study's"
+    extraction: str = Field(
+        "default", description="a CHOICE_EXTRACTORS name: default (ours), machinesom (the study's)"
     )
+
+    @field_validator("extraction")
+    @classmethod
+    def _known_extractor(cls, value: str) -> str:
+        if value not in CHOICE_EXTRACTORS:
+            raise ValueError(CHOICE_EXTRACTORS.unknown(value))
+        return value
 
     def build(self) -> MMLUTask:
         """Make the task."""
@@ -83,9 +105,7 @@ class MMLUTask(Task):
 
     def extract(self, reply: str, question: Question) -> Extraction:
         """The chosen option letter, by the configured rule."""
-        if self.spec.extraction == "machinesom":
-            return extract_choice_machinesom(reply, question.choices)
-        return extract_choice(reply, question.choices)
+        return CHOICE_EXTRACTORS[self.spec.extraction](reply, question)
 
     def render_answer(self, answer: str) -> str:
         """``The answer is (X).`` (just ``(X)`` under the MachineSoM rule, which reads option texts)."""

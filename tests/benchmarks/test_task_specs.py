@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from benchmarks import ArithmeticSpec, ChessSpec, GSM8KSpec, MathSpec, MMLUSpec
 from benchmarks.errors import TaskError
@@ -87,3 +88,20 @@ def test_generated_tasks_reject_a_path_and_file_tasks_require_one() -> None:
         ArithmeticSpec(name="arithmetic", path=Path("x.jsonl")).build()
     with pytest.raises(TaskError, match="math needs"):
         MathSpec(name="math").build()
+
+
+def test_a_registered_extractor_is_accepted_and_used() -> None:
+    from benchmarks import CHOICE_EXTRACTORS, Extraction, MMLUSpec, Question
+
+    def first_letter(reply: str, question: Question) -> Extraction:
+        return Extraction(answer=reply.strip()[:1] or None, method="first-letter")
+
+    with pytest.raises(ValidationError, match="unknown choice extractor 'first'"):
+        MMLUSpec(extraction="first")
+    CHOICE_EXTRACTORS.register("first", first_letter)
+    try:
+        task = MMLUSpec(extraction="first", path=Path("unused")).build()
+        q = Question(id="q", prompt="?", gold="B", choices=("x", "y"))
+        assert task.extract("B, because (A) is wrong", q).method == "first-letter"
+    finally:
+        del CHOICE_EXTRACTORS._items["first"]
