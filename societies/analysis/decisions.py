@@ -6,9 +6,31 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Protocol, TypeVar
 
+from protocols.decision import DECISION_RULES
 from societies.transcript import HeaderEvent
+from sociolab.errors import ConfigError, TranscriptError
+from sociolab.registry import load_plugins
 
 Rule = Callable[[Sequence[str | None]], str | None]
+
+
+def rule_of(header: HeaderEvent, where: str) -> Rule:
+    """The run's decision rule; a rule a plugin added is found by importing the run's plugins.
+
+    Raises:
+        TranscriptError: the rule is unknown, or a plugin of the run fails to import.
+    """
+    rule = DECISION_RULES.get(header.decision)
+    plugins = header.config.get("plugins")
+    if rule is None and isinstance(plugins, list) and plugins:
+        try:
+            load_plugins([str(p) for p in plugins])
+        except ConfigError as exc:
+            raise TranscriptError(f"{where}: {exc.problems[0]}") from None
+        rule = DECISION_RULES.get(header.decision)
+    if rule is None:
+        raise TranscriptError(f"{where}: {DECISION_RULES.unknown(header.decision)}")
+    return rule
 
 
 class TurnLike(Protocol):

@@ -21,9 +21,8 @@ from rich.panel import Panel
 from rich.rule import Rule
 from rich.text import Text
 
-from protocols.decision import DECISION_RULES
 from societies.analysis.decisions import Rule as DecisionRule
-from societies.analysis.decisions import decide
+from societies.analysis.decisions import decide, rule_of
 from societies.errors import ConfigError, TranscriptError
 from societies.render import clean, fold, one_line, safe_text
 from societies.transcript import (
@@ -250,12 +249,7 @@ def pages(t: Transcript, opts: ReplayOptions, *, headers: bool = False) -> list[
 
 
 def _rule(header: HeaderEvent) -> DecisionRule:
-    rule = DECISION_RULES.get(header.decision)
-    if rule is None:
-        raise TranscriptError(
-            f"unknown decision rule {header.decision!r} (known: {', '.join(DECISION_RULES)})"
-        )
-    return rule
+    return rule_of(header, header.name)
 
 
 def replay(t: Transcript, console: Console, opts: ReplayOptions) -> int:

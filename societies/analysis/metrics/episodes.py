@@ -13,9 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from protocols.decision import DECISION_RULES
-from societies.analysis.decisions import complete_rounds, decide
-from societies.errors import TranscriptError
+from societies.analysis.decisions import complete_rounds, decide, rule_of
 from societies.transcript import HeaderEvent, Transcript, TurnEvent
 
 GROUP_KEYS = ("society", "strategy", "task", "model")
@@ -132,12 +130,7 @@ def episodes_of(run: Run) -> list[EpisodeView]:
         TranscriptError: the header names a decision rule this sociolab does not know.
     """
     h = run.header
-    rule = DECISION_RULES.get(h.decision)
-    if rule is None:
-        where = run.path or h.name
-        raise TranscriptError(
-            f"{where}: unknown decision rule {h.decision!r} (known: {', '.join(DECISION_RULES)})"
-        )
+    rule = rule_of(h, str(run.path or h.name))
     by_episode: dict[int, dict[tuple[int, str], TurnEvent]] = {}
     for t in run.transcript.turns:
         by_episode.setdefault(t.episode, {})[(t.round, t.agent)] = t

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 
+from protocols.decision import DECISION_RULES
 from societies.analysis.metrics import (
     Run,
     compare_groups,
@@ -147,3 +150,28 @@ def test_plurality_rule_is_used_when_recorded() -> None:
     plu = episodes_of(Run(build_transcript(four, ["initial"], eps, decision="plurality")))
     assert maj[0].decisions == (None,)  # 2 of 4 is not more than half
     assert plu[0].decisions == ("1",)
+
+
+def test_a_plugin_rule_is_found_through_the_runs_plugins(tmp_path: Path) -> None:
+    module = "last_rule_plugin_for_test"
+    (tmp_path / f"{module}.py").write_text(
+        "from protocols.decision import DECISION_RULES\n"
+        "DECISION_RULES.register('last', lambda answers: answers[-1] if answers else None)\n"
+    )
+    run = _run(["debate"], [[["1", "1", "2"]]])
+    header = run.header.model_copy(
+        update={"decision": "last", "config": {**run.header.config, "plugins": [module]}}
+    )
+    run.transcript.header = header
+    sys.path.insert(0, str(tmp_path))
+    try:
+        (episode,) = episodes_of(run)  # imports the plugin: 'last' was unknown until then
+        assert episode.decisions and set(episode.decisions) == {"2"}  # majority says "1"
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop(module, None)
+        DECISION_RULES._items.pop("last", None)
+    broken = header.model_copy(update={"config": {"plugins": ["no_such_rule_plugin"]}})
+    run.transcript.header = broken
+    with pytest.raises(TranscriptError, match="plugin 'no_such_rule_plugin' failed to import"):
+        episodes_of(run)
