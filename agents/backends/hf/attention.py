@@ -61,7 +61,7 @@ def rowwise_attention(
     import torch
     from transformers.integrations.sdpa_attention import repeat_kv, sdpa_attention_forward
 
-    batch, heads, q_len, dim = query.shape
+    batch, heads, q_len, _ = query.shape
     kv_heads, kv_len = key.shape[1], key.shape[2]
     causal = is_causal if is_causal is not None else getattr(module, "is_causal", True)
     unsupported = (
@@ -78,26 +78,51 @@ def rowwise_attention(
             module, query, key, value, attention_mask,
             dropout=dropout, scaling=scaling, is_causal=is_causal, **kwargs,
         )  # fmt: skip
-    sdpa = torch.nn.functional.scaled_dot_product_attention
     starts = _starts(attention_mask, batch)
     # One call per row, even for rows with equal padding: with several threads the
     # kernel divides its work by the number of (row, head) pairs, so rows computed
     # together are not rounded like a row computed alone.
     if q_len == 1:
-        # Decoding: the row's query heads grouped by the key/value head they share
-        # (``n_rep`` queries per kv head), so no key/value copies are made.
-        n_rep = heads // kv_heads
-        out = query.new_empty((batch, 1, heads, value.shape[-1]))
-        for row, start in enumerate(starts):
-            piece = sdpa(
-                query[row : row + 1].reshape(1, kv_heads, n_rep, dim),
-                key[row : row + 1, :, start:],
-                value[row : row + 1, :, start:],
-                scale=scaling,
-            )
-            out[row, 0] = piece.reshape(heads, -1)
-        return out, None
-    # Prefill: causal attention over the row's real tokens only.
+        return _decode_rows(torch, query, key, value, starts, scaling), None
+    return _prefill_rows(torch, repeat_kv, query, key, value, starts, scaling), None
+
+
+def _decode_rows(
+    torch: Any, query: Any, key: Any, value: Any, starts: list[int], scaling: float | None
+) -> Any:
+    """Decoding: each row's query heads grouped by the key/value head they share.
+
+    ``n_rep`` queries per kv head, so no key/value copies are made.
+    """
+    sdpa = torch.nn.functional.scaled_dot_product_attention
+    batch, heads, _, dim = query.shape
+    kv_heads = key.shape[1]
+    n_rep = heads // kv_heads
+    out = query.new_empty((batch, 1, heads, value.shape[-1]))
+    for row, start in enumerate(starts):
+        piece = sdpa(
+            query[row : row + 1].reshape(1, kv_heads, n_rep, dim),
+            key[row : row + 1, :, start:],
+            value[row : row + 1, :, start:],
+            scale=scaling,
+        )
+        out[row, 0] = piece.reshape(heads, -1)
+    return out
+
+
+def _prefill_rows(
+    torch: Any,
+    repeat_kv: Any,
+    query: Any,
+    key: Any,
+    value: Any,
+    starts: list[int],
+    scaling: float | None,
+) -> Any:
+    """Prefill: causal attention over each row's real tokens only."""
+    sdpa = torch.nn.functional.scaled_dot_product_attention
+    batch, heads, q_len, _ = query.shape
+    kv_heads = key.shape[1]
     if heads != kv_heads:
         key, value = repeat_kv(key, heads // kv_heads), repeat_kv(value, heads // kv_heads)
     out = query.new_zeros((batch, q_len, heads, value.shape[-1]))
@@ -110,7 +135,7 @@ def rowwise_attention(
             scale=scaling,
         )
         out[row, start:] = piece[0].transpose(0, 1)
-    return out, None
+    return out
 
 
 def _starts(attention_mask: Any, batch: int) -> list[int]:

@@ -33,164 +33,19 @@ from __future__ import annotations
 import contextlib
 import inspect
 import logging
-import math
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from agents.backends.hf import attention as hf_attention
 from agents.backends.hf.cache import in_place_cache
+from agents.backends.hf.decoding import RowSampler, RowStops
+from agents.backends.hf.jobs import BatchRecord, GenJob
 from agents.backends.hf.prefix import Layers, PrefixStore, chunk_ends
 from agents.backends.registry import require
 from agents.errors import BackendConfigError, BackendError
 from agents.types import Completion, GenParams, Message, Usage
 
 logger = logging.getLogger("agents.backends.hf")
-
-DTYPES = ("bfloat16", "float16", "float32")
-
-
-@dataclass(frozen=True)
-class GenJob:
-    """One request as the worker sees it: the rendered prompt and its parameters.
-
-    ``cuts`` are the character offsets in ``prompt`` where the history's
-    assistant turns begin (where an earlier prompt of the same conversation ended).
-    """
-
-    prompt: str
-    params: GenParams
-    cuts: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True)
-class BatchRecord:
-    """What one ``generate`` call did (attached to DEBUG log records as ``hf_batch``).
-
-    Benchmarks replay these batches with raw ``model.generate``.
-    """
-
-    model: str
-    prompts: tuple[str, ...]
-    max_new_tokens: int
-    prompt_tokens: tuple[int, ...]
-    completion_tokens: tuple[int, ...]
-    seconds: float
-    prefilled_tokens: int = 0
-    """Prompt tokens computed by this batch (the rest came from the prefix store)."""
-    prefill_seconds: float = 0.0
-    """Of ``seconds``, the time spent prefilling the prompts (the rest is decoding)."""
-
-
-def cpu_has_bf16() -> bool:
-    """Whether this CPU computes bfloat16 natively (avx512_bf16 / amx_bf16 / Arm bf16)."""
-    try:
-        text = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="replace")
-    except OSError:
-        return False
-    for line in text.splitlines():
-        if line.startswith(("flags", "Features")):
-            flags = set(line.partition(":")[2].split())
-            return bool(flags & {"avx512_bf16", "amx_bf16", "bf16"})
-    return False
-
-
-def resolve_device(device: str) -> str:
-    """``auto`` -> ``cuda`` when a GPU is visible, else ``cpu``; others as given (checked)."""
-    torch = require("torch", extra="hf")
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise BackendConfigError(
-            f"device {device!r}: torch sees no CUDA device (torch {torch.__version__}); "
-            "use device: cpu, or install a CUDA build of torch"
-        )
-    return device
-
-
-def resolve_dtype(dtype: str, device: str) -> str:
-    """``auto`` -> ``bfloat16`` where ``device`` computes it natively, else ``float32``."""
-    if dtype != "auto":
-        return dtype
-    if device.startswith("cuda"):
-        torch = require("torch", extra="hf")
-        index = int(device.partition(":")[2] or 0)
-        with torch.cuda.device(index):
-            return "bfloat16" if torch.cuda.is_bf16_supported() else "float32"
-    return "bfloat16" if cpu_has_bf16() else "float32"
-
-
-class _RowStops:
-    """Stopping criterion: per-row token limits and stop strings.
-
-    Records, per row, after how many generated tokens it was stopped and why.
-    """
-
-    def __init__(self, torch: Any, tokenizer: Any, prompt_len: int, jobs: Sequence[GenJob]) -> None:
-        self.torch = torch
-        self.tokenizer = tokenizer
-        self.prompt_len = prompt_len
-        self.limits = [j.params.max_tokens for j in jobs]
-        self.stops = [j.params.stop for j in jobs]
-        # Enough tokens to hold the longest stop string even if it straddles tokens.
-        self.windows = [max((len(s) for s in stops), default=0) + 8 for stops in self.stops]
-        self.ended: list[int | None] = [None] * len(jobs)
-        self.reasons: list[str] = ["length"] * len(jobs)
-
-    def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
-        generated = input_ids.shape[1] - self.prompt_len
-        done = [False] * len(self.limits)
-        for i, limit in enumerate(self.limits):
-            if self.ended[i] is not None:
-                done[i] = True
-            elif generated >= limit:
-                self.ended[i], self.reasons[i], done[i] = generated, "length", True
-            elif self.stops[i]:
-                start = max(self.prompt_len, input_ids.shape[1] - self.windows[i])
-                tail = self.tokenizer.decode(
-                    input_ids[i, start:].tolist(), skip_special_tokens=True
-                )
-                if any(s in tail for s in self.stops[i]):
-                    self.ended[i], self.reasons[i], done[i] = generated, "stop", True
-        return self.torch.tensor(done, dtype=self.torch.bool, device=input_ids.device)
-
-
-class _RowSampler:
-    """Logits processor that samples each sampled row with its own seeded generator.
-
-    ``generate`` runs in greedy mode; for a sampled row this processor draws the
-    token (temperature, then top-p) and leaves only that token unmasked, so the
-    argmax picks it. Greedy rows pass through untouched.
-    """
-
-    def __init__(self, torch: Any, jobs: Sequence[GenJob], device: str) -> None:
-        self.torch = torch
-        self.rows: list[tuple[int, float, float, Any]] = []
-        for i, job in enumerate(jobs):
-            p = job.params
-            if p.temperature > 0:
-                gen = torch.Generator(device=device)
-                if p.seed is None:
-                    gen.seed()
-                else:
-                    gen.manual_seed(p.seed)
-                self.rows.append((i, p.temperature, p.top_p, gen))
-
-    def __call__(self, input_ids: Any, scores: Any) -> Any:
-        torch = self.torch
-        for i, temperature, top_p, gen in self.rows:
-            probs = torch.softmax(scores[i].float() / temperature, dim=-1)
-            if top_p < 1.0:
-                sorted_probs, order = torch.sort(probs, descending=True)
-                before = torch.cumsum(sorted_probs, dim=-1) - sorted_probs
-                sorted_probs[before >= top_p] = 0.0  # the most likely token always stays
-                probs = torch.zeros_like(probs).scatter_(0, order, sorted_probs)
-            token = torch.multinomial(probs, 1, generator=gen)
-            scores[i].fill_(-math.inf)
-            scores[i, token] = 0.0
-        return scores
 
 
 class Engine:
@@ -331,23 +186,12 @@ class Engine:
     ) -> list[Completion]:
         torch = self.torch
         width = max(len(ids) for ids in encoded)
-        input_ids = torch.full((len(jobs), width), self.pad_id, dtype=torch.long)
-        attention = torch.zeros((len(jobs), width), dtype=torch.long)
-        for i, ids in enumerate(encoded):  # left padding
-            if ids:
-                input_ids[i, width - len(ids) :] = torch.tensor(ids, dtype=torch.long)
-                attention[i, width - len(ids) :] = 1
+        input_ids, attention = self._left_padded(encoded, width)
         max_new = max(j.params.max_tokens for j in jobs)
-        stops: _RowStops | None = None
+        stops: RowStops | None = None
         if any(j.params.stop or j.params.max_tokens < max_new for j in jobs):
-            stops = _RowStops(torch, self.tokenizer, width, jobs)
-        sampler = _RowSampler(torch, jobs, self.device)
-        processors, criteria = self._lists
-        options: dict[str, Any] = {}
-        if sampler.rows:
-            options["logits_processor"] = processors([sampler])
-        if stops is not None:
-            options["stopping_criteria"] = criteria([stops])
+            stops = RowStops(torch, self.tokenizer, width, jobs)
+        options = self._decoding_options(jobs, stops)
         config = self._config_cls(
             max_new_tokens=max_new,
             do_sample=False,
@@ -376,21 +220,55 @@ class Engine:
             for i, (job, ids, row) in enumerate(zip(jobs, encoded, generated, strict=True))
         ]
         if logger.isEnabledFor(logging.DEBUG):
-            record = BatchRecord(
-                model=self.label,
-                prompts=tuple(j.prompt for j in jobs),
-                max_new_tokens=max_new,
-                prompt_tokens=tuple(c.usage.prompt_tokens for c in completions),
-                completion_tokens=tuple(c.usage.completion_tokens for c in completions),
-                seconds=seconds,
-                prefilled_tokens=self.prefixes.stats.computed_tokens - computed_before,
-                prefill_seconds=prefill_seconds,
-            )
-            logger.debug(
-                "%s: batch of %d rows, %d new tokens max, %.3f s",
-                self.label, len(jobs), max_new, seconds, extra={"hf_batch": record},
-            )  # fmt: skip
+            self._log_batch(jobs, completions, max_new, seconds, computed_before, prefill_seconds)
         return completions
+
+    def _left_padded(self, encoded: Sequence[list[int]], width: int) -> tuple[Any, Any]:
+        """The batch's token ids and attention mask, each row left-padded to ``width``."""
+        torch = self.torch
+        input_ids = torch.full((len(encoded), width), self.pad_id, dtype=torch.long)
+        attention = torch.zeros((len(encoded), width), dtype=torch.long)
+        for i, ids in enumerate(encoded):
+            if ids:
+                input_ids[i, width - len(ids) :] = torch.tensor(ids, dtype=torch.long)
+                attention[i, width - len(ids) :] = 1
+        return input_ids, attention
+
+    def _decoding_options(self, jobs: Sequence[GenJob], stops: RowStops | None) -> dict[str, Any]:
+        """``generate`` options: the per-row sampler and stopping rule, when a row needs them."""
+        sampler = RowSampler(self.torch, jobs, self.device)
+        processors, criteria = self._lists
+        options: dict[str, Any] = {}
+        if sampler.rows:
+            options["logits_processor"] = processors([sampler])
+        if stops is not None:
+            options["stopping_criteria"] = criteria([stops])
+        return options
+
+    def _log_batch(
+        self,
+        jobs: Sequence[GenJob],
+        completions: Sequence[Completion],
+        max_new: int,
+        seconds: float,
+        computed_before: int,
+        prefill_seconds: float,
+    ) -> None:
+        """A DEBUG record of the batch (benchmarks replay these with raw ``generate``)."""
+        record = BatchRecord(
+            model=self.label,
+            prompts=tuple(j.prompt for j in jobs),
+            max_new_tokens=max_new,
+            prompt_tokens=tuple(c.usage.prompt_tokens for c in completions),
+            completion_tokens=tuple(c.usage.completion_tokens for c in completions),
+            seconds=seconds,
+            prefilled_tokens=self.prefixes.stats.computed_tokens - computed_before,
+            prefill_seconds=prefill_seconds,
+        )
+        logger.debug(
+            "%s: batch of %d rows, %d new tokens max, %.3f s",
+            self.label, len(jobs), max_new, seconds, extra={"hf_batch": record},
+        )  # fmt: skip
 
     def _prefill_rows(
         self,
@@ -509,7 +387,7 @@ class Engine:
                 handle.remove()
 
     def _finish(
-        self, job: GenJob, prompt_tokens: int, row: list[int], i: int, stops: _RowStops | None
+        self, job: GenJob, prompt_tokens: int, row: list[int], i: int, stops: RowStops | None
     ) -> Completion:
         eos_at = next((k for k, t in enumerate(row) if t in self.eos), None)
         ended = stops.ended[i] if stops is not None else None
@@ -536,42 +414,4 @@ def torch_tensor(torch: Any, ids: Sequence[int], device: str) -> Any:
     return torch.tensor([list(ids)], dtype=torch.long, device=device)
 
 
-def load_engine(
-    source: str,
-    *,
-    revision: str | None,
-    dtype: str,
-    device: str,
-    label: str,
-    chat_template: str | None,
-    prefix_bytes: int = 0,
-) -> Engine:
-    """Load a model folder or hub id onto ``device`` in ``dtype`` (blocking).
-
-    Raises:
-        BackendConfigError: the model cannot be found or loaded.
-    """
-    torch = require("torch", extra="hf")
-    transformers = require("transformers", extra="hf")
-    try:
-        tokenizer = transformers.AutoTokenizer.from_pretrained(source, revision=revision)
-        model = transformers.AutoModelForCausalLM.from_pretrained(
-            source,
-            revision=revision,
-            dtype=getattr(torch, dtype),
-            attn_implementation=hf_attention.register(),
-        )
-    except (OSError, ValueError) as exc:
-        raise BackendConfigError(
-            f"model {label!r}: transformers could not load it ({type(exc).__name__}: {exc})"
-        ) from exc
-    model.to(device)
-    model.eval()
-    return Engine(
-        model,
-        tokenizer,
-        device=device,
-        label=label,
-        chat_template=chat_template,
-        prefix_bytes=prefix_bytes,
-    )
+__all__ = ["BatchRecord", "Engine", "GenJob", "torch_tensor"]

@@ -51,7 +51,9 @@ from pydantic import Field
 from agents.backends.base import BackendSpec, Provider
 from agents.backends.hf.batcher import BatcherStats, MicroBatcher
 from agents.backends.hf.convert import ensure_converted
-from agents.backends.hf.engine import Engine, GenJob, load_engine, resolve_device, resolve_dtype
+from agents.backends.hf.engine import Engine
+from agents.backends.hf.jobs import GenJob
+from agents.backends.hf.loading import load_engine, resolve_device, resolve_dtype
 from agents.backends.hf.prefix import SCHEME, PrefixStore
 from agents.backends.model_store import (
     DEFAULT_MODEL,

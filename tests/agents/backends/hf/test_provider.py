@@ -22,7 +22,7 @@ import pytest
 from agents.backends import ChatRequest, Completion, GenParams, HFProvider, HFSpec, Message
 from agents.backends.hf.batcher import MicroBatcher
 from agents.backends.hf.convert import MARKER
-from agents.backends.hf.engine import GenJob
+from agents.backends.hf.jobs import GenJob
 from agents.backends.model_store import EMBEDDED_MODELS
 from agents.errors import BackendConfigError, BackendError
 
