@@ -1,7 +1,7 @@
 """The ``sociolab`` command line: the Typer app with every command registered, and ``main``.
 
-Commands live in :mod:`.run_cmds` (validate, run), :mod:`.report_cmds` (report,
-replay) and :mod:`.sweep_cmds` (sweep, presets, calibrate); each imports the
+Commands are functions in :mod:`.run_cmds` (validate, run), :mod:`.report_cmds`
+(report, replay) and :mod:`.sweep_cmds` (sweep, presets, calibrate); each imports the
 engine, analysis or backends only when it runs, so ``sociolab --help`` stays light.
 """
 
@@ -12,8 +12,19 @@ import sys
 from societies.cli import report_cmds, run_cmds, sweep_cmds
 from societies.cli.common import EXIT_BUDGET, app, err
 
-COMMANDS = (run_cmds, report_cmds, sweep_cmds)
-"""The modules whose import registers the commands on :data:`app`."""
+COMMANDS = (
+    run_cmds.validate,
+    run_cmds.run,
+    report_cmds.report,
+    report_cmds.replay,
+    sweep_cmds.sweep,
+    sweep_cmds.presets,
+    sweep_cmds.calibrate,
+)
+"""Every command, in the order ``--help`` lists them."""
+
+for command in COMMANDS:
+    app.command()(command)
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from societies.cli.common import app, fail, view
+from societies.cli.common import fail, view
 from societies.errors import USER_ERRORS
 
 RunDirsArg = Annotated[
@@ -17,7 +17,6 @@ RunDirsArg = Annotated[
 ]
 
 
-@app.command()
 def report(
     run_dirs: RunDirsArg,
     as_json: Annotated[
@@ -64,7 +63,6 @@ def report(
         console.print(safe_text(f"wrote {names} in {folder}"))
 
 
-@app.command()
 def replay(
     transcript: Annotated[
         Path, typer.Argument(help="a transcript or its run folder", show_default=False)

@@ -14,7 +14,6 @@ from societies.cli.common import (
     DryRunOpt,
     ReplyTokensOpt,
     SetOpt,
-    app,
     cache_mode,
     err,
     fail,
@@ -29,7 +28,6 @@ if TYPE_CHECKING:
     from societies.engine.experiment import RunResult
 
 
-@app.command()
 def validate(config: ConfigArg, overrides: SetOpt = None) -> None:
     """Check a config (or sweep) file and print its problems (exit 2) or a summary (exit 0)."""
     from societies.config import CoalitionSpec, load_config
@@ -68,7 +66,6 @@ def validate(config: ConfigArg, overrides: SetOpt = None) -> None:
     )
 
 
-@app.command()
 def run(
     config: ConfigArg,
     out_dir: Annotated[

@@ -14,7 +14,6 @@ from societies.cli.common import (
     DryRunOpt,
     ReplyTokensOpt,
     SetOpt,
-    app,
     cache_mode,
     err,
     fail,
@@ -27,7 +26,6 @@ if TYPE_CHECKING:
     from societies.sweeps.outcomes import SweepResult
 
 
-@app.command()
 def sweep(
     sweep_file: Annotated[
         Path, typer.Argument(help="sweep file (YAML) or a preset's name", show_default=False)
@@ -129,7 +127,6 @@ def _sweep_report(folder: Path) -> None:
         console.print(safe_text(f"wrote {', '.join(f.name for f in result.files)} in {folder}"))
 
 
-@app.command()
 def presets() -> None:
     """List the shipped configs and sweeps (use a name wherever a config file is asked)."""
     from societies.config.presets import list_presets
@@ -148,7 +145,6 @@ def presets() -> None:
     )
 
 
-@app.command()
 def calibrate(
     config: ConfigArg,
     table_out: Annotated[
