@@ -2,8 +2,8 @@
 
 :data:`PROTOCOLS` maps ``protocol.kind`` to its config model: ``rounds`` (debate
 and reflection rounds on the graph, the default) and ``coalition`` (routed
-stages). The engine runs these two; the episode runners do not yet take a
-plugin's kind, so a plugin protocol kind validates but cannot run.
+stages). A plugin adding a kind registers its config model here and its episode
+runner under the same name in :data:`societies.engine.runner.RUNNERS`.
 """
 
 from __future__ import annotations

@@ -13,10 +13,11 @@ from aiolimiter import AsyncLimiter
 from agents.backends import BackendClient, GenParams, ResponseCache, create_provider
 from benchmarks.base import Question, Task
 from protocols.strategy import build_plan
-from societies.config import CoalitionSpec, ExperimentConfig
+from societies.config import CoalitionSpec, ExperimentConfig, ProtocolSpec
 from societies.engine.graph import build_graph
 from societies.engine.rounds import RoundsRunner, Society
-from societies.engine.runner import Episode, EpisodeRunner, Member
+from societies.engine.runner import RUNNERS, Episode, EpisodeRunner, Member
+from societies.errors import ConfigError
 from societies.transcript import HeaderEvent, QuestionRecord
 
 UNLIMITED = 1_000_000
@@ -85,19 +86,28 @@ def build_members(cfg: ExperimentConfig, clients: Mapping[str, BackendClient]) -
 def build_runner(
     cfg: ExperimentConfig, task: Task, clients: Mapping[str, BackendClient]
 ) -> EpisodeRunner:
-    """The society (rounds on a graph) or the coalition (routed stages) the config describes.
+    """The episode runner of the config's protocol kind (rounds, coalition, or a plugin's).
 
     Raises:
-        ConfigError: a coalition's skill table is missing or malformed.
+        ConfigError: no runner is registered for the kind, or the runner refuses the config
+            (e.g. a coalition's skill table is missing or malformed).
     """
-    members = build_members(cfg, clients)
-    if isinstance(cfg.protocol, CoalitionSpec):
-        from societies.engine.coalition import CoalitionRunner, members_of
-        from societies.engine.skills import load_table
+    kind = getattr(cfg.protocol, "kind", "rounds")
+    if kind not in RUNNERS:
+        raise ConfigError(
+            [
+                f"protocol.kind: {kind!r} has a config model but no episode runner "
+                f"(runners: {', '.join(RUNNERS.names())}); a plugin registers one in "
+                "societies.engine.runner.RUNNERS"
+            ]
+        )
+    return RUNNERS[kind](cfg, task, build_members(cfg, clients))
 
-        spec = cfg.protocol
-        return CoalitionRunner(spec, task, members_of(spec, members), generation_params(cfg),
-                               cfg.seed, load_table(spec))  # fmt: skip
+
+@RUNNERS.register("rounds")
+def rounds_runner(cfg: ExperimentConfig, task: Task, members: list[Member]) -> EpisodeRunner:
+    """Debate and reflection rounds on the config's graph."""
+    assert isinstance(cfg.protocol, ProtocolSpec)
     names = [m.name for m in members]
     graph = build_graph(cfg.graph, names, cfg.seed)
     index = {n: i for i, n in enumerate(names)}
@@ -112,6 +122,18 @@ def build_runner(
     )
     edges = [(str(u), str(v)) for u, v in graph.edges()]
     return RoundsRunner(soc, edges=edges, rounds=rounds, decision=cfg.decision)
+
+
+@RUNNERS.register("coalition")
+def coalition_runner(cfg: ExperimentConfig, task: Task, members: list[Member]) -> EpisodeRunner:
+    """A coalition's routed stages (its skill table is read here)."""
+    from societies.engine.coalition import CoalitionRunner, members_of
+    from societies.engine.skills import load_table
+
+    spec = cfg.protocol
+    assert isinstance(spec, CoalitionSpec)
+    return CoalitionRunner(spec, task, members_of(spec, members), generation_params(cfg),
+                           cfg.seed, load_table(spec))  # fmt: skip
 
 
 def versions() -> dict[str, str]:
@@ -176,7 +198,9 @@ __all__ = [
     "build_header",
     "build_members",
     "build_runner",
+    "coalition_runner",
     "generation_params",
     "now",
+    "rounds_runner",
     "versions",
 ]

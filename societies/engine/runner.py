@@ -20,6 +20,7 @@ from agents.types import ChatRequest, Completion, GenParams, Message
 from benchmarks.base import Question, Task
 from societies.engine.seeds import turn_seed
 from societies.transcript import AgentRecord, RouteRecord, TurnEvent
+from sociolab.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,17 @@ class EpisodeRunner(abc.ABC):
         """
 
 
+RunnerFactory = Callable[[Any, Task, list[Member]], EpisodeRunner]
+"""Builds a protocol kind's runner from (the validated config, the task, the members)."""
+
+RUNNERS: Registry[RunnerFactory] = Registry("episode runner")
+"""``protocol.kind`` -> the factory of its episode runner (``rounds``, ``coalition``, plugins').
+
+A plugin that registers a protocol kind's config model in
+:data:`societies.config.protocols.PROTOCOLS` registers its runner here under the same name.
+"""
+
+
 def first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
     """The first leaf of a (nested) exception group: the error worth reporting."""
     exc: BaseException = group
@@ -185,9 +197,11 @@ def first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
 
 
 __all__ = [
+    "RUNNERS",
     "Episode",
     "EpisodeRunner",
     "Member",
+    "RunnerFactory",
     "Sink",
     "TurnKey",
     "TurnPlan",
