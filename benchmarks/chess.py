@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
 import chess
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from benchmarks.base import TASKS, Extraction, Extractor, Question, Task, TaskSpec, finish
 from benchmarks.chess_data import ChessItem, generate_items, load_chess_path
@@ -34,16 +34,9 @@ class ChessSpec(TaskSpec):
     name: Literal["chess"] = "chess"
     min_plies: int = Field(2, ge=0, le=400, description="generator: fewest moves before the item")
     max_plies: int = Field(50, ge=0, le=400, description="generator: most moves before the item")
-    extraction: str = Field(
+    extraction: Annotated[str, AfterValidator(SQUARE_EXTRACTORS.check)] = Field(
         "default", description="a SQUARE_EXTRACTORS name: default (ours), machinesom (the study's)"
     )
-
-    @field_validator("extraction")
-    @classmethod
-    def _known_extractor(cls, value: str) -> str:
-        if value not in SQUARE_EXTRACTORS:
-            raise ValueError(SQUARE_EXTRACTORS.unknown(value))
-        return value
 
     @model_validator(mode="after")
     def _plies(self) -> ChessSpec:

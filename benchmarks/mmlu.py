@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field
 
 from benchmarks.base import TASKS, Extraction, Extractor, Question, Task, finish
 from benchmarks.choice import LETTERS, extract_choice
@@ -47,16 +47,9 @@ class MMLUSpec(HubSpec):
     name: Literal["mmlu"] = "mmlu"
     subjects: list[str] | None = Field(None, description="subject names, e.g. high_school_physics")
     use_roles: bool = Field(True, description="tell each agent it is an expert in the subject")
-    extraction: str = Field(
+    extraction: Annotated[str, AfterValidator(CHOICE_EXTRACTORS.check)] = Field(
         "default", description="a CHOICE_EXTRACTORS name: default (ours), machinesom (the study's)"
     )
-
-    @field_validator("extraction")
-    @classmethod
-    def _known_extractor(cls, value: str) -> str:
-        if value not in CHOICE_EXTRACTORS:
-            raise ValueError(CHOICE_EXTRACTORS.unknown(value))
-        return value
 
     def build(self) -> MMLUTask:
         """Make the task."""

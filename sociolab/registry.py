@@ -76,6 +76,16 @@ class Registry(Mapping[str, T], Generic[T]):
         """The message for a name that is not registered."""
         return f"unknown {self.what} {name!r} (known: {', '.join(self.names())})"
 
+    def check(self, name: str) -> str:
+        """``name`` itself when it is registered: a field validator (``AfterValidator(REG.check)``).
+
+        Raises:
+            ValueError: an unknown name; the message lists the known ones.
+        """
+        if name not in self:
+            raise ValueError(self.unknown(name))
+        return name
+
     def __getitem__(self, name: str) -> T:
         """The item registered as ``name``.
 

@@ -6,9 +6,10 @@ import hashlib
 import json
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Self, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, TypeAlias
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -53,19 +54,14 @@ class AgentSpec(_Strict):
 class GraphSpec(_Strict):
     """Who sees whom: an edge u -> v means v is shown u's replies."""
 
-    kind: str = Field("complete", description="a graph kind of protocols.graphs.GRAPHS")
+    kind: Annotated[str, AfterValidator(GRAPHS.check)] = Field(
+        "complete", description="a graph kind of protocols.graphs.GRAPHS"
+    )
     k: int = Field(4, ge=1, description="small-world: neighbours per agent (even)")
     p: float = Field(0.1, ge=0.0, le=1.0, description="small-world rewiring / random edge prob.")
     m: int = Field(2, ge=1, description="scale-free: edges per new agent")
     center: str | None = Field(None, description="star: the hub agent (default: the first)")
     edges: list[tuple[str, str]] | None = Field(None, description="edges: explicit [u, v] pairs")
-
-    @field_validator("kind")
-    @classmethod
-    def _known_kind(cls, value: str) -> str:
-        if value not in GRAPHS:
-            raise ValueError(GRAPHS.unknown(value))
-        return value
 
 
 @PROTOCOLS.register("rounds")
