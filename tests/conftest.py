@@ -6,6 +6,7 @@ data, the model, torch) must be present, so a missing one cannot pass unnoticed.
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -74,3 +75,23 @@ def llama_server(gguf_path: Path) -> Iterator[str]:
         proc.wait(timeout=15)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+HOST_GC_THRESHOLD = (1234, 11, 12)
+"""The gen-0/1/2 thresholds the ``host_gc`` fixture sets, as a host program might."""
+
+
+@pytest.fixture
+def host_gc() -> Iterator[int]:
+    """A host that set its own GC thresholds and froze its own objects (yields the frozen count).
+
+    Restored afterwards.
+    """
+    old = gc.get_threshold()
+    gc.set_threshold(*HOST_GC_THRESHOLD)
+    gc.freeze()
+    try:
+        yield gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*old)

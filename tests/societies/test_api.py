@@ -6,7 +6,6 @@ import asyncio
 import gc
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ import societies
 from societies.analysis.results import Results
 from societies.config import load_config, parse_config
 from societies.errors import ConfigError
+from tests.conftest import HOST_GC_THRESHOLD
 from tests.helpers.configs import sim_config
 
 TURNS = 6 * 2 * 3 * 3  # questions x repeats x agents x rounds of sim_config
@@ -124,26 +124,13 @@ def test_sweep_runs_every_cell_and_load_run_reads_them_back(tmp_path: Path) -> N
     assert len(societies.load_run(tmp_path / "s")) == 2
 
 
-@pytest.fixture
-def host_gc() -> Iterator[int]:
-    """A host that set its own thresholds and froze its own objects; restored afterwards."""
-    old = gc.get_threshold()
-    gc.set_threshold(901, 12, 13)
-    gc.freeze()
-    try:
-        yield gc.get_freeze_count()
-    finally:
-        gc.unfreeze()
-        gc.set_threshold(*old)
-
-
 async def test_overlapping_api_runs_leave_gc_state_as_found(tmp_path: Path, host_gc: int) -> None:
     a, b = await asyncio.gather(
         societies.run_async(sim_config(), tmp_path / "a"),
         societies.run_async(sim_config(seed=4), tmp_path / "b"),
     )
     assert a.status == b.status == ["complete"]
-    assert gc.get_threshold() == (901, 12, 13)
+    assert gc.get_threshold() == HOST_GC_THRESHOLD
     assert gc.get_freeze_count() > host_gc // 2  # the host's frozen objects stay frozen
 
 

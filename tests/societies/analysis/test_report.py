@@ -19,21 +19,8 @@ from societies.engine.experiment import run_experiment
 from societies.transcript import read_transcript
 from societies.transcript.synthetic import EpisodeAnswers, build_transcript, write_transcript
 
-AGENTS = [("a", "overconfident"), ("b", "easy-going"), ("c", "easy-going")]
-ROUNDS = ["initial", "debate", "debate", "reflection"]
-# The same hand-computed episodes as tests/societies/analysis/test_metrics.py (see the working there).
-EPISODES = [
-    EpisodeAnswers("q1", "1", [["1", "2", "2"], ["2", "2", "2"], ["1", "2", "1"], ["1", "1", "1"]]),
-    EpisodeAnswers(
-        "q2", "5", [["5", "6", None], ["5", "5", "6"], ["5", "5", "5"], ["5", None, "5"]]
-    ),
-    EpisodeAnswers(
-        "q1", "1", [["1", "1", "1"], ["1", "3", "1"], ["1", "1", "3"], ["3", "3", "3"]], repeat=1
-    ),
-    EpisodeAnswers(
-        "q2", "5", [["5", "7", "7"], ["5", "7", "5"], ["7", "5", "5"], ["7", "5", "7"]], repeat=1
-    ),
-]
+# The hand-computed episodes of the metrics tests (see the working there).
+from tests.societies.analysis.test_metrics import AGENTS, EPISODES, ROUNDS
 
 GOLDEN = """\
 runs

@@ -4,30 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from societies.config import parse_config
 from societies.engine.experiment import Experiment
 from societies.engine.gctune import gc_tuned
+from tests.conftest import HOST_GC_THRESHOLD
 from tests.helpers.configs import sim_config
 
-HOST = (1234, 11, 12)
-
-
-@pytest.fixture
-def host_gc() -> Iterator[int]:
-    """A host that froze its own objects and set its own thresholds; restored afterwards."""
-    old = gc.get_threshold()
-    gc.set_threshold(*HOST)
-    gc.freeze()
-    try:
-        yield gc.get_freeze_count()
-    finally:
-        gc.unfreeze()
-        gc.set_threshold(*old)
+HOST = HOST_GC_THRESHOLD
 
 
 async def test_overlapping_library_runs_leave_gc_state_alone(tmp_path: Path, host_gc: int) -> None:
