@@ -2,7 +2,14 @@
 
 from typing import TYPE_CHECKING, TypeAlias
 
-from benchmarks.arithmetic import ArithmeticSpec, ArithmeticTask
+from benchmarks.arithmetic import ARITHMETIC_EXTRACTORS, ArithmeticSpec, ArithmeticTask
+from benchmarks.arithmetic_du import (
+    canonical_number,
+    du2023_operands,
+    du2023_questions,
+    extract_du2023,
+    parse_du2023,
+)
 from benchmarks.base import TASKS, Extraction, Extractor, Question, Task, TaskSpec, sample
 from benchmarks.boxed import last_boxed
 from benchmarks.chess import SQUARE_EXTRACTORS, ChessSpec, ChessTask
@@ -23,6 +30,7 @@ else:
 """The config model of any registered task (plugins included), selected by its ``name``."""
 
 __all__ = [
+    "ARITHMETIC_EXTRACTORS",
     "CHOICE_EXTRACTORS",
     "SQUARE_EXTRACTORS",
     "TASKS",
@@ -44,10 +52,15 @@ __all__ = [
     "TaskDataError",
     "TaskError",
     "TaskSpec",
+    "canonical_number",
+    "du2023_operands",
+    "du2023_questions",
     "extract_choice",
     "extract_choice_machinesom",
+    "extract_du2023",
     "is_equiv",
     "last_boxed",
     "normalize_answer",
+    "parse_du2023",
     "sample",
 ]

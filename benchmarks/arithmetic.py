@@ -1,19 +1,59 @@
-"""Arithmetic expressions with exact integer answers (in the style of Du et al., 2023)."""
+"""Arithmetic expressions ``a+b*c+d-e*f`` with exact integer answers.
+
+Two item sets: ``items: sociolab`` (ours, in the style of Du et al., 2023: operands
+0..max_operand from Python's ``random``) and ``items: du2023`` (Du et al.'s 100 items
+exactly, see :mod:`benchmarks.arithmetic_du`). Two parsers: ``extraction: default``
+(ours) and ``extraction: du2023`` (Du's).
+"""
 
 from __future__ import annotations
 
 import random
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field, model_validator
 
-from benchmarks.base import TASKS, Extraction, Question, Task, TaskSpec, finish
+from benchmarks.arithmetic_du import (
+    DU2023_INSTRUCTIONS,
+    DU2023_ITEMS,
+    du2023_questions,
+    extract_du2023,
+)
+from benchmarks.base import TASKS, Extraction, Extractor, Question, Task, TaskSpec, finish
 from benchmarks.errors import TaskError
+from sociolab.registry import Registry
 
 _ANSWER = re.compile(r"answer\s*(?:is|:)?\s*\**\s*(-?\d[\d,]*)", re.I)
 _BOXED = re.compile(r"\\boxed\{\s*(-?\d[\d,]*)\s*\}")
 _NUMBER = re.compile(r"-?\d[\d,]*")
+
+INSTRUCTIONS = (
+    "Work it out step by step, then end your reply with the final result as a "
+    "single integer in the form 'Answer: <integer>'."
+)
+
+ARITHMETIC_EXTRACTORS: Registry[Extractor] = Registry("arithmetic extractor")
+"""The names ``arithmetic``'s ``extraction`` accepts -> how the number is read."""
+
+
+@ARITHMETIC_EXTRACTORS.register("default")
+def extract_number(reply: str, question: Question) -> Extraction:
+    """Ours: ``Answer: N`` or ``\\boxed{N}``, else the last integer in the reply."""
+    for method, pattern in (
+        ("answer-is", _ANSWER),
+        ("boxed", _BOXED),
+        ("last-number", _NUMBER),
+    ):
+        found = pattern.findall(reply)
+        if found:
+            raw = found[-1].replace(",", "")
+            if raw not in ("", "-"):
+                return Extraction(answer=str(int(raw)), method=method)
+    return Extraction(answer=None, method="none")
+
+
+ARITHMETIC_EXTRACTORS.register("du2023", extract_du2023)
 
 
 @TASKS.register("arithmetic")
@@ -21,8 +61,32 @@ class ArithmeticSpec(TaskSpec):
     """Config of the ``arithmetic`` task: generated ``a+b*c+d-e*f`` expressions."""
 
     name: Literal["arithmetic"] = "arithmetic"
-    limit: int | None = Field(100, ge=1, description="number of expressions to generate")
-    max_operand: int = Field(30, ge=1, le=10_000)
+    limit: int | None = Field(
+        100,
+        ge=1,
+        description="number of expressions (under items: du2023, the first N of Du's 100)",
+    )
+    max_operand: int = Field(30, ge=1, le=10_000, description="items: sociolab only")
+    items: Literal["sociolab", "du2023"] = Field(
+        "sociolab",
+        description="sociolab (ours, operands 0..max_operand) or du2023 (Du et al.'s 100 items"
+        " from numpy seed 0; task.seed is the numpy seed)",
+    )
+    extraction: Annotated[str, AfterValidator(ARITHMETIC_EXTRACTORS.check)] = Field(
+        "default", description="an ARITHMETIC_EXTRACTORS name: default (ours), du2023 (Du's)"
+    )
+
+    @model_validator(mode="after")
+    def _du_items(self) -> ArithmeticSpec:
+        if self.items != "du2023":
+            return self
+        if "max_operand" in self.model_fields_set:
+            raise ValueError("max_operand: items du2023 draws operands 0..29; remove max_operand")
+        if self.limit is not None and self.limit > DU2023_ITEMS:
+            raise ValueError(
+                f"limit: items du2023 has {DU2023_ITEMS} items (Du et al.'s); got {self.limit}"
+            )
+        return self
 
     def build(self) -> ArithmeticTask:
         """Make the task."""
@@ -30,7 +94,7 @@ class ArithmeticSpec(TaskSpec):
 
 
 class ArithmeticTask(Task):
-    """``a+b*c+d-e*f`` with operands drawn uniformly from 0..max_operand."""
+    """``a+b*c+d-e*f``: ours (operands uniform in 0..max_operand) or Du et al.'s items."""
 
     name = "arithmetic"
 
@@ -38,13 +102,20 @@ class ArithmeticTask(Task):
         if spec.path is not None:
             raise TaskError("task.path: arithmetic generates its questions; remove task.path")
         self.spec = spec
-        self.instructions = spec.instructions or (
-            "Work it out step by step, then end your reply with the final result as a "
-            "single integer in the form 'Answer: <integer>'."
-        )
+        du = spec.items == "du2023"
+        self.instructions = spec.instructions or (DU2023_INSTRUCTIONS if du else INSTRUCTIONS)
 
     def questions(self) -> list[Question]:
-        """Generate ``limit`` expressions from ``seed``."""
+        """Generate ``limit`` expressions from ``seed``.
+
+        Under ``items: du2023`` these are the first ``limit`` of Du's items in Du's
+        order (not a sample), from numpy's legacy generator seeded with ``seed``.
+        """
+        if self.spec.items == "du2023":
+            picked = du2023_questions(self.spec.limit or DU2023_ITEMS, self.spec.seed)
+            if self.spec.role is not None:
+                picked = [q.model_copy(update={"role": self.spec.role}) for q in picked]
+            return picked
         rng = random.Random(self.spec.seed)
         out = []
         for i in range(self.spec.limit or 100):
@@ -62,18 +133,8 @@ class ArithmeticTask(Task):
         return finish(out, self.spec, "generated arithmetic")
 
     def extract(self, reply: str, question: Question) -> Extraction:
-        """Prefer ``Answer: N`` or ``\\boxed{N}``; else the last integer in the reply."""
-        for method, pattern in (
-            ("answer-is", _ANSWER),
-            ("boxed", _BOXED),
-            ("last-number", _NUMBER),
-        ):
-            found = pattern.findall(reply)
-            if found:
-                raw = found[-1].replace(",", "")
-                if raw not in ("", "-"):
-                    return Extraction(answer=str(int(raw)), method=method)
-        return Extraction(answer=None, method="none")
+        """The number in the reply, by the configured rule."""
+        return ARITHMETIC_EXTRACTORS[self.spec.extraction](reply, question)
 
     def render_answer(self, answer: str) -> str:
         """``Answer: N``."""

@@ -30,6 +30,7 @@ def _gsm8k_file(tmp_path: Path) -> Path:
 
 CASES: dict[str, dict[str, object]] = {
     "arithmetic": {"name": "arithmetic", "limit": 30},
+    "arithmetic-du2023": {"name": "arithmetic", "items": "du2023", "extraction": "du2023"},
     "chess-generated": {"name": "chess", "limit": 30},
     "chess-bigbench": {"name": "chess", "path": DATA / "chess/synthetic_short.json"},
     "chess-machinesom": {
