@@ -2,7 +2,7 @@
 
 from protocols.base import PeerReply, Protocol, TurnContext
 from protocols.coalition import RouteDecision, Skill, SkillTable, route
-from protocols.decision import DECISION_RULES, majority, plurality
+from protocols.decision import DECISION_RULES, du2023, majority, plurality
 from protocols.strategy import (
     PATTERNS,
     ROUND_PROTOCOLS,
@@ -26,6 +26,7 @@ __all__ = [
     "SkillTable",
     "TurnContext",
     "build_plan",
+    "du2023",
     "majority",
     "parse_strategy",
     "plurality",

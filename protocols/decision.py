@@ -32,6 +32,23 @@ def plurality(answers: Answers) -> str | None:
     return ranked[0][0]
 
 
+def du2023(answers: Answers) -> str | None:
+    """Du et al.'s ``most_frequent`` over the parsed answers (None dropped; no answer -> None).
+
+    The first answer, in agent order, whose count reaches the highest count wins, so a
+    full tie goes to the first agent that answered. Answers are compared as strings in
+    :func:`benchmarks.arithmetic_du.canonical_number`'s form; ``"nan"`` counts once per
+    agent, because in Du's code a nan float equals only itself (``list.count``).
+    """
+    parsed = [a for a in answers if a is not None]
+    best, top = None, 0
+    for a in parsed:
+        n = 1 if a == "nan" else parsed.count(a)
+        if n > top:
+            best, top = a, n
+    return best
+
+
 def first(answers: Answers) -> str | None:
     """The first agent's answer: a coalition's own pipeline comes first, members alone after it."""
     return answers[0] if answers else None
@@ -42,3 +59,4 @@ DECISION_RULES: Registry[DecisionRule] = Registry("decision rule")
 DECISION_RULES.register("majority", majority)
 DECISION_RULES.register("plurality", plurality)
 DECISION_RULES.register("first", first)
+DECISION_RULES.register("du2023", du2023)

@@ -127,7 +127,9 @@ def test_references_are_checked() -> None:
     assert "c.yaml: agents[1].backend: unknown backend 'remote' (known: sim)" in lines
     assert "c.yaml: agents: duplicate agent name 'ada'" in lines
     assert "c.yaml: graph.edges[0]: unknown agent 'zed'" in lines
-    assert "c.yaml: decision: unknown rule 'unanimous' (known: majority, plurality)" in lines
+    assert (
+        "c.yaml: decision: unknown rule 'unanimous' (known: du2023, majority, plurality)" in lines
+    )
 
 
 def test_user_defined_trait() -> None:
