@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from agents.traits import Trait
 from agents.types import Message
+from protocols.prompts import TaskPrompts, default_prompts
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class TurnContext:
         round: 0 for the independent first answer, then 1, 2, ...
         own_previous: the agent's own reply in the previous round, if any.
         peers: the previous-round replies of the agent's in-neighbours (never its own).
+        prompts: the run's prompt set for its task (None: the ``sociolab`` set).
     """
 
     question: str
@@ -37,6 +39,12 @@ class TurnContext:
     role: str | None = None
     own_previous: str | None = None
     peers: tuple[PeerReply, ...] = ()
+    prompts: TaskPrompts | None = None
+
+    @property
+    def texts(self) -> TaskPrompts:
+        """The prompt set this turn is built from."""
+        return self.prompts if self.prompts is not None else default_prompts()
 
 
 class Protocol(abc.ABC):
@@ -48,3 +56,11 @@ class Protocol(abc.ABC):
     @abc.abstractmethod
     def build(self, ctx: TurnContext) -> list[Message]:
         """The messages to send this turn, after the agent's history."""
+
+    def preamble(self, ctx: TurnContext) -> list[Message]:
+        """Messages the model answers before this turn (a role-play opening); none by default.
+
+        The runner sends them first and keeps the model's reply in the history, then
+        sends :meth:`build`'s messages after it.
+        """
+        return []

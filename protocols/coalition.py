@@ -114,11 +114,9 @@ def check_templates(stages: Sequence[tuple[str, str]]) -> list[tuple[int, str]]:
 
 
 def stage_messages(system: str, template: str, values: Mapping[str, str]) -> list[Message]:
-    """The two messages of one stage call: the member's system prompt and the filled template."""
-    return [
-        Message(role="system", content=system),
-        Message(role="user", content=template.format_map(dict(values))),
-    ]
+    """The messages of one stage call: the member's system text (if any) and the filled template."""
+    head = [Message(role="system", content=system)] if system else []
+    return [*head, Message(role="user", content=template.format_map(dict(values)))]
 
 
 @dataclass(frozen=True)

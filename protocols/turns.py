@@ -1,26 +1,36 @@
-"""The built-in turn protocols: the independent first answer, debate, reflection."""
+"""The built-in turn protocols: the independent first answer, debate, reflection.
+
+Their texts come from the run's prompt set (:mod:`protocols.prompts`).
+"""
 
 from __future__ import annotations
 
 from agents.types import Message
-from protocols import prompts
 from protocols.base import Protocol, TurnContext
+from protocols.prompts import debate_text, opening_text, reflection_text, system_text
+
+
+def _system(ctx: TurnContext) -> list[Message]:
+    text = system_text(ctx.texts, ctx.trait.name, ctx.trait.prompt, ctx.role)
+    return [Message(role="system", content=text)] if text else []
 
 
 class Initial(Protocol):
-    """Round 0: the agent answers alone, with its trait as system prompt."""
+    """Round 0: the agent answers alone (system text, optional role-play opening, the question)."""
 
     name = "initial"
 
+    def preamble(self, ctx: TurnContext) -> list[Message]:
+        """The system text and the role-play opening, when the prompt set has one."""
+        opening = opening_text(ctx.texts, ctx.trait.name, ctx.trait.prompt, ctx.role)
+        if not opening:
+            return []
+        return [*_system(ctx), Message(role="user", content=opening)]
+
     def build(self, ctx: TurnContext) -> list[Message]:
-        """System prompt (trait, role) and the question."""
-        role = prompts.ROLE.format(role=ctx.role) if ctx.role else ""
-        return [
-            Message(
-                role="system", content=prompts.SYSTEM.format(trait=ctx.trait.prompt, role=role)
-            ),
-            Message(role="user", content=ctx.question),
-        ]
+        """The question (after the system text, unless the preamble already sent it)."""
+        head = [] if self.preamble(ctx) else _system(ctx)
+        return [*head, Message(role="user", content=ctx.question)]
 
 
 class Debate(Protocol):
@@ -33,17 +43,9 @@ class Debate(Protocol):
         self.instructions = instructions
 
     def build(self, ctx: TurnContext) -> list[Message]:
-        """The peers' replies, then the request to update."""
-        if not ctx.peers:
-            return [
-                Message(
-                    role="user", content=prompts.DEBATE_ALONE.format(instructions=self.instructions)
-                )
-            ]
-        blocks = [prompts.DEBATE_INTRO]
-        blocks += [prompts.DEBATE_PEER.format(agent=p.agent, reply=p.reply) for p in ctx.peers]
-        blocks.append(prompts.DEBATE_OUTRO.format(instructions=self.instructions))
-        return [Message(role="user", content="\n\n".join(blocks))]
+        """The peers' replies, then the request to update (the alone text without peers)."""
+        peers = [(p.agent, p.reply) for p in ctx.peers]
+        return [Message(role="user", content=debate_text(ctx.texts, peers, self.instructions))]
 
 
 class Reflection(Protocol):
@@ -56,6 +58,4 @@ class Reflection(Protocol):
 
     def build(self, ctx: TurnContext) -> list[Message]:
         """The request to re-check; the own answer is already in the history."""
-        return [
-            Message(role="user", content=prompts.REFLECTION.format(instructions=self.instructions))
-        ]
+        return [Message(role="user", content=reflection_text(ctx.texts, self.instructions))]

@@ -122,9 +122,12 @@ class ScriptedProvider(Provider):
         """Reply with the decided answer rendered in the task's answer format."""
         if self.spec.latency_ms:
             await asyncio.sleep(self.spec.latency_ms / 1000.0)
-        answer = self.decide(request)
-        template = str(request.hints.get("template", "{answer}"))
-        text = "I am not sure." if answer is None else template.replace("{answer}", answer)
+        if request.hints.get("pattern") == "opening":
+            text = "ok"  # a role-play opening asks the model to "say ok only"
+        else:
+            answer = self.decide(request)
+            template = str(request.hints.get("template", "{answer}"))
+            text = "I am not sure." if answer is None else template.replace("{answer}", answer)
         # Token counts are estimated as characters / 4 (cheap; a simulation has no tokenizer).
         prompt_chars = sum(len(m.content) for m in request.messages)
         return Completion(

@@ -13,7 +13,9 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -23,6 +25,7 @@ from agents.backends import AnyBackendSpec
 from agents.traits import BUILTIN_TRAITS, Trait
 from benchmarks import AnyTaskSpec
 from protocols.graphs import GRAPHS
+from protocols.prompts import DEFAULT_SET, TaskPrompts, resolve_prompts
 from protocols.strategy import parse_strategy
 from societies.config.checks import check_references
 from societies.config.coalition import CoalitionSpec
@@ -121,6 +124,21 @@ class CacheSpec(_Strict):
     path: Path | None = Field(None, description="default: cache.sqlite in the run folder")
 
 
+def absolute_prompts(value: str | dict[str, Any], base: Path | None) -> str | dict[str, Any]:
+    """A ``prompts`` value with a relative set file made absolute (as ``task.path`` is)."""
+
+    def fix(ref: str) -> str:
+        if "/" in ref or ref.endswith((".yaml", ".yml")):
+            path = Path(ref).expanduser()
+            return str((base / path).resolve()) if base and not path.is_absolute() else str(path)
+        return ref
+
+    if isinstance(value, dict):
+        base_ref = value.get("base")
+        return {**value, "base": fix(base_ref)} if isinstance(base_ref, str) else value
+    return fix(value)
+
+
 def _loc(path: str) -> tuple[str | int, ...]:
     """``agents[0].trait`` -> ``("agents", 0, "trait")``."""
     parts = re.findall(r"\[(\d+)\]|([^.\[\]]+)", path)
@@ -152,11 +170,17 @@ class ExperimentConfig(_Strict):
     graph: GraphSpec = GraphSpec()
     protocol: AnyProtocolSpec = ProtocolSpec()
     decision: str = "majority"
+    prompts: str | dict[str, Any] = Field(
+        DEFAULT_SET,
+        description="the prompt set: a name (sociolab, machinesom, du2023), a .yaml file, "
+        "or {base: name-or-file, <field>: <template>} to change fields one by one",
+    )
     repeats: int = Field(1, ge=1)
     generation: GenerationSpec = GenerationSpec()
     concurrency: int = Field(16, ge=1, description="episodes in flight at once")
     cache: CacheSpec = CacheSpec()
     budget: BudgetSpec | None = Field(None, description="stop cleanly when reached")
+    _prompts: TaskPrompts | None = PrivateAttr(None)
 
     @model_validator(mode="before")
     @classmethod
@@ -174,6 +198,14 @@ class ExperimentConfig(_Strict):
             raise ValidationError.from_exception_data(cls.__name__, errors)
         return data
 
+    @field_validator("prompts")
+    @classmethod
+    def _absolute_prompts(
+        cls, value: str | dict[str, Any], info: ValidationInfo
+    ) -> str | dict[str, Any]:
+        base = (info.context or {}).get("base_dir")
+        return absolute_prompts(value, Path(base) if base else None)
+
     @model_validator(mode="after")
     def _cross_field(self) -> Self:
         # What was given (as a YAML file would hold it); the checks fill in defaults.
@@ -187,6 +219,39 @@ class ExperimentConfig(_Strict):
         if errors:
             raise ValidationError.from_exception_data(type(self).__name__, errors)
         return self
+
+    @model_validator(mode="after")
+    def _resolve_prompts(self) -> Self:
+        try:
+            texts = resolve_prompts(self.prompts, self.task.name)
+        except ValueError as exc:
+            raise ValidationError.from_exception_data(
+                type(self).__name__, [_error(("prompts",), "prompts", str(exc), self.prompts)]
+            ) from None
+        errors = []
+        if texts.traits:
+            for i, agent in enumerate(self.agents):
+                if agent.trait not in texts.traits:
+                    message = (
+                        f"prompt set {texts.name!r} has no text for trait {agent.trait!r} "
+                        f"(it has: {', '.join(sorted(texts.traits))}; or set prompts.traits)"
+                    )
+                    errors.append(_error(("agents", i, "trait"), CROSS_FIELD, message, None))
+        if texts.opening and self.protocol.kind != "rounds":
+            message = (
+                f"the role-play opening of prompt set {texts.name!r} needs protocol kind rounds"
+            )
+            errors.append(_error(("prompts",), CROSS_FIELD, message, None))
+        if errors:
+            raise ValidationError.from_exception_data(type(self).__name__, errors)
+        self._prompts = texts
+        return self
+
+    @property
+    def texts(self) -> TaskPrompts:
+        """The resolved prompt set for the config's task."""
+        assert self._prompts is not None  # set by validation
+        return self._prompts
 
     def all_traits(self) -> dict[str, Trait]:
         """Built-in traits plus the config's own (which may override them)."""
@@ -213,5 +278,7 @@ class ExperimentConfig(_Strict):
         be resumed with other values.
         """
         shaping = {k: v for k, v in self.resolved().items() if k not in EXECUTION_FIELDS}
+        # The templates themselves: a set's file may change between runs.
+        shaping["prompts_digest"] = self.texts.digest()
         blob = json.dumps(shaping, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()[:16]

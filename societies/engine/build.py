@@ -12,6 +12,7 @@ from aiolimiter import AsyncLimiter
 
 from agents.backends import BackendClient, GenParams, ResponseCache, create_provider
 from benchmarks.base import Question, Task
+from protocols.prompts import TaskPrompts, render_question
 from protocols.strategy import build_plan
 from societies.config import CoalitionSpec, ExperimentConfig, ProtocolSpec
 from societies.engine.graph import build_graph
@@ -55,14 +56,30 @@ def generation_params(cfg: ExperimentConfig) -> GenParams:
     )
 
 
+def instructions(cfg: ExperimentConfig, task: Task) -> str:
+    """The answer instruction: the config's ``task.instructions``, else the prompt set's, else the task's."""
+    return cfg.task.instructions or cfg.texts.instruction_text() or task.instructions
+
+
+def question_text(texts: TaskPrompts, instruction: str, q: Question) -> str:
+    """A question as the agents are shown it, laid out by the prompt set."""
+    return render_question(texts, q.prompt, q.choices, instruction, q.role, q.metadata)
+
+
 def build_episodes(cfg: ExperimentConfig, task: Task, questions: list[Question]) -> list[Episode]:
-    """Every (repeat, question) episode, in canonical order."""
+    """Every (repeat, question) episode, in canonical order.
+
+    Raises:
+        PromptFillError: the prompt set's layout needs a question field this task lacks.
+    """
+    instruction = instructions(cfg, task)
+    texts = [question_text(cfg.texts, instruction, q) for q in questions]
     return [
         Episode(
             index=rep * len(questions) + qi,
             question=q,
             repeat=rep,
-            text=task.format_question(q),
+            text=texts[qi],
             hints={
                 "gold": q.gold,
                 "wrong": task.wrong_answers(q),
@@ -116,9 +133,10 @@ def rounds_runner(cfg: ExperimentConfig, task: Task, members: list[Member]) -> E
         task=task,
         members=members,
         in_neighbours=[sorted(index[p] for p in graph.predecessors(n) if p != n) for n in names],
-        plan=build_plan(rounds, task.instructions),
+        plan=build_plan(rounds, instructions(cfg, task)),
         gen=generation_params(cfg),
         seed=cfg.seed,
+        prompts=cfg.texts,
     )
     edges = [(str(u), str(v)) for u, v in graph.edges()]
     return RoundsRunner(soc, edges=edges, rounds=rounds, decision=cfg.decision)
@@ -133,7 +151,7 @@ def coalition_runner(cfg: ExperimentConfig, task: Task, members: list[Member]) -
     spec = cfg.protocol
     assert isinstance(spec, CoalitionSpec)
     return CoalitionRunner(spec, task, members_of(spec, members), generation_params(cfg),
-                           cfg.seed, load_table(spec))  # fmt: skip
+                           cfg.seed, load_table(spec), cfg.texts, instructions(cfg, task))  # fmt: skip
 
 
 def versions() -> dict[str, str]:
@@ -170,6 +188,11 @@ def build_header(
             "graph": cfg.graph.model_dump(mode="json"),
             **runner.components(questions),
             "decision": runner.decision,
+            "prompts": {
+                "set": cfg.texts.name,
+                "digest": cfg.texts.digest(),
+                "templates": cfg.texts.templates(),
+            },
         },
         versions=versions(),
         agents=runner.agents,
@@ -200,7 +223,9 @@ __all__ = [
     "build_runner",
     "coalition_runner",
     "generation_params",
+    "instructions",
     "now",
+    "question_text",
     "rounds_runner",
     "versions",
 ]

@@ -21,8 +21,8 @@ from typing import Any
 
 from agents.types import GenParams
 from benchmarks.base import Question, Task
-from protocols import prompts
 from protocols.coalition import ALL, RouteDecision, route, stage_messages
+from protocols.prompts import TaskPrompts, default_prompts, system_text
 from societies.config.coalition import CoalitionSpec, StageSpec
 from societies.engine.runner import (
     Episode,
@@ -74,9 +74,13 @@ class CoalitionRunner(EpisodeRunner):
         gen: GenParams,
         seed: int,
         table: LoadedTable,
+        texts: TaskPrompts | None = None,
+        instructions: str | None = None,
     ) -> None:
         self.spec = spec
         self.task = task
+        self.texts = texts if texts is not None else default_prompts()
+        self.instructions = instructions if instructions is not None else task.instructions
         self.members = list(members)
         self.gen = generation_fields(gen)
         self.seed = seed
@@ -239,9 +243,8 @@ class CoalitionRunner(EpisodeRunner):
         passed: Mapping[str, str],
     ) -> TurnPlan:
         """The call for stage ``k``: the member's system prompt and the stage's filled template."""
-        role = prompts.ROLE.format(role=ep.question.role) if ep.question.role else ""
-        system = prompts.SYSTEM.format(trait=member.trait.prompt, role=role)
-        values = {"question": ep.text, "instructions": self.task.instructions, **passed}
+        system = system_text(self.texts, member.trait.name, member.trait.prompt, ep.question.role)
+        values = {"question": ep.text, "instructions": self.instructions, **passed}
         hints = {
             **ep.hints,
             "agent": member.name,

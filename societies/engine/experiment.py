@@ -195,7 +195,12 @@ class Experiment:
             return _Progress(header, runner, episodes)
         progress = _Progress(old.header, runner, episodes, resumed=True)
         if self.budget is not None:
-            self.budget.spend_recorded((t.backend, t.usage, t.cached) for t in old.turns)
+            self.budget.spend_recorded(
+                (t.backend, u, c)
+                for t in old.turns
+                for u, c in [(t.usage, t.cached)]
+                + ([(t.opening.usage, t.opening.cached)] if t.opening else [])
+            )
         for t in old.turns:
             progress.done.setdefault(t.episode, {})[(t.agent, t.round)] = t
         progress.briefs = [TurnBrief.of(t) for t in old.turns]

@@ -18,6 +18,7 @@ from agents.agent import Agent
 from agents.types import GenParams, Message
 from benchmarks.base import Question, Task
 from protocols.base import PeerReply, Protocol, TurnContext
+from protocols.prompts import TaskPrompts
 from societies.engine.runner import (
     Episode,
     EpisodeRunner,
@@ -27,9 +28,10 @@ from societies.engine.runner import (
     TurnPlan,
     first_error,
     generation_fields,
+    opening_call,
     take_turn,
 )
-from societies.transcript import AgentRecord, TurnEvent
+from societies.transcript import AgentRecord, OpeningRecord, TurnEvent
 
 Result = tuple[str, str | None]  # (reply, answer) of one turn
 
@@ -44,6 +46,7 @@ class Society:
     plan: list[Protocol]  # one per round, round 0 first
     gen: GenParams  # without seed; each turn gets its own
     seed: int
+    prompts: TaskPrompts | None = None  # None: the sociolab set
 
 
 class _Episode:
@@ -82,14 +85,33 @@ class _Episode:
                 role=ep.question.role,
                 own_previous=own[0] if r else None,
                 peers=tuple(PeerReply(soc.members[j].name, res[0]) for j, res in seen),
+                prompts=soc.prompts,
             )
             new = proto.build(ctx)
             recorded = self.done.get((m.name, r))
+            opening = await self._opening(m, r, proto.preamble(ctx), recorded)
+            if opening is not None:
+                # The opening and the model's own reply to it stay in the history.
+                opened = [*proto.preamble(ctx), Message(role="assistant", content=opening.reply)]
+                new = [*opened, *new]
             if recorded is None:
-                recorded = await self._turn(m, r, proto, agent, new, own, seen)
+                recorded = await self._turn(m, r, proto, agent, new, own, seen, opening)
             agent.remember(new, recorded.reply)
             own = (recorded.reply, recorded.answer)
             self.futures[r][i].set_result(own)
+
+    async def _opening(
+        self, m: Member, r: int, preamble: list[Message], recorded: TurnEvent | None
+    ) -> OpeningRecord | None:
+        """The role-play opening's reply: recorded (resume), else asked now; None without one."""
+        if not preamble:
+            return None
+        if recorded is not None:
+            return recorded.opening
+        hints = {**self.ep.hints, "agent": m.name, "trait": m.trait.name, "round": r}
+        plan = TurnPlan(member=m, label=m.name, trait=m.trait.name, round=r,
+                        pattern="opening", messages=preamble, hints=hints)  # fmt: skip
+        return await opening_call(plan, self.ep, self.gen, self.soc.seed)
 
     async def _turn(
         self,
@@ -100,6 +122,7 @@ class _Episode:
         new: list[Message],
         own: Result,
         seen: Sequence[tuple[int, Result]],
+        opening: OpeningRecord | None = None,
     ) -> TurnEvent:
         hints = {
             **self.ep.hints,
@@ -119,6 +142,7 @@ class _Episode:
             messages=(*agent.history, *new),
             peers=[self.soc.members[j].name for j, _ in seen],
             hints=hints,
+            opening=opening,
         )
         return await take_turn(plan, self.ep, self.soc.task, self.gen, self.soc.seed, self.sink)
 

@@ -19,7 +19,7 @@ from agents.traits import Trait
 from agents.types import ChatRequest, Completion, GenParams, Message
 from benchmarks.base import Question, Task
 from societies.engine.seeds import turn_seed
-from societies.transcript import AgentRecord, RouteRecord, TurnEvent
+from societies.transcript import AgentRecord, OpeningRecord, RouteRecord, TurnEvent
 from sociolab.registry import Registry
 
 
@@ -63,6 +63,7 @@ class TurnPlan:
         peers: the agents whose replies this turn was shown.
         hints: simulation-only facts for the scripted backend (never part of a cache key).
         route: a coalition's routing decision for this stage.
+        opening: the role-play opening call made before this (round-0) turn, if any.
     """
 
     member: Member
@@ -74,6 +75,34 @@ class TurnPlan:
     peers: Sequence[str] = ()
     hints: Mapping[str, Any] | None = None
     route: RouteRecord | None = None
+    opening: OpeningRecord | None = None
+
+
+OPENING_ROUND = -1
+"""The round a role-play opening's seed is keyed by (before round 0)."""
+
+
+async def opening_call(
+    plan: TurnPlan, ep: Episode, gen: Mapping[str, Any], base_seed: int
+) -> OpeningRecord:
+    """Send a role-play opening (``plan.messages``) and record the model's reply.
+
+    The reply stays in the agent's history; the opening has no answer to extract.
+    """
+    m = plan.member
+    seed = turn_seed(base_seed, ep.question.id, ep.repeat, m.name, OPENING_ROUND)
+    params = GenParams.model_construct(**gen, seed=seed)
+    hints = {**(plan.hints or {}), "pattern": "opening"}
+    request = ChatRequest(messages=tuple(plan.messages), params=params, hints=hints)
+    completion = await m.client.complete(request)
+    return OpeningRecord(
+        reply=completion.text,
+        usage=completion.usage,
+        finish_reason=completion.finish_reason,
+        seed=seed,
+        latency_s=round(completion.latency_s, 6),
+        cached=completion.cached,
+    )
 
 
 def reply_fields(
@@ -133,6 +162,7 @@ async def take_turn(
         peers=list(plan.peers),
         messages=list(plan.messages),
         route=plan.route,
+        opening=plan.opening,
         **reply_fields(task, ep.question, completion, seed=seed, backend=m.backend_name),
     )
     sink(event)
@@ -197,6 +227,7 @@ def first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
 
 
 __all__ = [
+    "OPENING_ROUND",
     "RUNNERS",
     "Episode",
     "EpisodeRunner",
@@ -207,6 +238,7 @@ __all__ = [
     "TurnPlan",
     "first_error",
     "generation_fields",
+    "opening_call",
     "reply_fields",
     "take_turn",
 ]

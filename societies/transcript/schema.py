@@ -82,6 +82,20 @@ class RouteRecord(_Event):
     reason: str
 
 
+class OpeningRecord(_Event):
+    """A role-play opening call made before an agent's first question (round 0).
+
+    Its message is in the round-0 turn's ``messages``, followed by this reply.
+    """
+
+    reply: str
+    usage: Usage
+    finish_reason: str
+    seed: int
+    latency_s: float
+    cached: bool = False
+
+
 class TurnEvent(_Event):
     """One agent's turn in one round of one episode."""
 
@@ -109,6 +123,11 @@ class TurnEvent(_Event):
         None,
         exclude_if=lambda v: v is None,
         description="coalition runs: the member that handled this stage, and why",
+    )
+    opening: OpeningRecord | None = Field(
+        None,
+        exclude_if=lambda v: v is None,
+        description="round 0 under a prompt set with a role-play opening: that call's reply",
     )
 
 

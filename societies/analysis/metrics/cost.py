@@ -63,6 +63,10 @@ def cost(episodes: Sequence[EpisodeView]) -> Cost:
             prompt += t.usage.prompt_tokens
             completion += t.usage.completion_tokens
             calls += 1
+            if t.opening is not None:  # a role-play opening is one more call
+                prompt += t.opening.usage.prompt_tokens
+                completion += t.opening.usage.completion_tokens
+                calls += 1
             if r >= latest.get(agent, (-1, 0))[0]:
                 latest[agent] = (r, t.usage.prompt_tokens + t.usage.completion_tokens)
         last += sum(tokens for _, tokens in latest.values())
