@@ -2,7 +2,14 @@
 
 from protocols.base import PeerReply, Protocol, TurnContext
 from protocols.coalition import RouteDecision, Skill, SkillTable, route
-from protocols.decision import DECISION_RULES, du2023, majority, plurality
+from protocols.decision import (
+    DECISION_RULES,
+    du2023,
+    machinesom,
+    majority,
+    plurality,
+    unify_braces,
+)
 from protocols.strategy import (
     PATTERNS,
     ROUND_PROTOCOLS,
@@ -27,9 +34,11 @@ __all__ = [
     "TurnContext",
     "build_plan",
     "du2023",
+    "machinesom",
     "majority",
     "parse_strategy",
     "plurality",
     "route",
     "strategy_bits",
+    "unify_braces",
 ]

@@ -49,6 +49,47 @@ def du2023(answers: Answers) -> str | None:
     return best
 
 
+def unify_braces(answers: Answers) -> list[str | None]:
+    """MachineSoM's brace unification (``check_include``): ``x`` becomes ``{x}`` when both occur.
+
+    The study's double loop, in its order: for each answer ``i``, then each other
+    answer ``j``, ``i`` takes ``j``'s value when ``j`` is ``i`` wrapped in one pair of
+    braces. Changes carry forward, so ``12``, ``{12}``, ``{{12}}`` all end as ``{{12}}``.
+    Every value in the result is one of the given answers.
+    """
+    out = list(answers)
+    for i in range(len(out)):
+        for j in range(len(out)):
+            a, b = out[i], out[j]
+            if i != j and a is not None and b is not None and b == "{" + a + "}":
+                out[i] = b
+    return out
+
+
+def machinesom(answers: Answers) -> str | None:
+    """The society's answer as the MachineSoM study computes it (Zhang et al., ACL 2024).
+
+    Their evaluation code's ``judge_answer``: :func:`unify_braces` (which the study
+    applies to MATH answers only; it never changes letters or squares, so applying
+    it always gives the study's result on its three tasks), then
+    ``_most_frequence_answer``: a missing answer (None) is a value like any other,
+    and the answer is the most frequent value if no other value is as frequent and
+    it was given at least twice; else None.
+
+    With 3 agents this equals :func:`majority`. It differs for other sizes: with 4
+    agents ``A, A, B, C`` gives ``A`` here and None under ``majority`` (2 is not more
+    than half); ``A, A, None, None`` gives None here (a tie with "no answer") where
+    :func:`plurality` gives ``A``; with 5 agents ``A, A, None, None, None`` gives None
+    (no answer is the most frequent value); a single agent never has a society
+    answer here (one vote is not two), while ``majority`` takes its answer.
+    Unlike the study's code, an empty list gives None instead of an error.
+    """
+    counts = Counter(unify_braces(answers))
+    top = max(counts.values(), default=0)
+    leaders = [a for a, n in counts.items() if n == top]
+    return leaders[0] if top >= 2 and len(leaders) == 1 else None
+
+
 def first(answers: Answers) -> str | None:
     """The first agent's answer: a coalition's own pipeline comes first, members alone after it."""
     return answers[0] if answers else None
@@ -60,3 +101,4 @@ DECISION_RULES.register("majority", majority)
 DECISION_RULES.register("plurality", plurality)
 DECISION_RULES.register("first", first)
 DECISION_RULES.register("du2023", du2023)
+DECISION_RULES.register("machinesom", machinesom)

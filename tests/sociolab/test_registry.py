@@ -97,7 +97,7 @@ def test_entry_point_plugins_load_on_the_first_lookup(tmp_path: Path) -> None:
         """,
     )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "b du2023, first, last, majority, plurality"
+    assert out.stdout.strip() == "b du2023, first, last, machinesom, majority, plurality"
 
 
 def test_a_broken_entry_point_is_one_line(tmp_path: Path) -> None:

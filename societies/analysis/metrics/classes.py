@@ -5,7 +5,8 @@ correct (``0111``); only episodes with every round complete have one. The two
 families use different society answers:
 
 - **MachineSoM** (its ``behaviour``/``_behaviour`` code): the society's answer
-  is ``_most_frequence_answer`` of the raw answers, a missing answer counting as
+  is ``_most_frequence_answer`` of the answers (after the study's brace
+  unification, which only changes MATH answers), a missing answer counting as
   a value: the single most frequent value if it occurs at least twice, else
   none (all different, or a tie for the top). It is correct only when that
   value is a real answer scored correct. Its classes, which overlap, are the
@@ -28,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
+from protocols.decision import machinesom
 from societies.analysis.metrics.episodes import EpisodeView
 
 MACHINESOM_PATTERNS: dict[str, tuple[str, ...]] = {
@@ -51,15 +53,13 @@ SOCIOLAB_CLASSES = (
 
 
 def machinesom_answer(answers: Sequence[str | None]) -> str | None:
-    """MachineSoM's ``_most_frequence_answer``: the unique top value if given twice, else None.
+    """MachineSoM's society answer: the decision rule :func:`protocols.decision.machinesom`.
 
-    A missing answer is a value here, so two missing answers out of three make
-    the society's answer None.
+    The study's brace unification (``12`` joins ``{12}``), then ``_most_frequence_answer``:
+    the unique top value if given twice, else None. A missing answer is a value
+    here, so two missing answers out of three make the society's answer None.
     """
-    ranked = Counter(answers).most_common()
-    if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
-        return None
-    return ranked[0][0]
+    return machinesom(answers)
 
 
 def machinesom_pattern(e: EpisodeView) -> str | None:

@@ -128,7 +128,8 @@ def test_references_are_checked() -> None:
     assert "c.yaml: agents: duplicate agent name 'ada'" in lines
     assert "c.yaml: graph.edges[0]: unknown agent 'zed'" in lines
     assert (
-        "c.yaml: decision: unknown rule 'unanimous' (known: du2023, majority, plurality)" in lines
+        "c.yaml: decision: unknown rule 'unanimous' (known: du2023, machinesom, majority, plurality)"
+        in lines
     )
 
 
