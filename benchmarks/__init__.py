@@ -17,7 +17,7 @@ from benchmarks.choice import extract_choice
 from benchmarks.choice_machinesom import extract_choice_machinesom
 from benchmarks.errors import TaskDataError, TaskError
 from benchmarks.gsm8k import GSM8KSpec, GSM8KTask
-from benchmarks.math import MathSpec, MathTask
+from benchmarks.math import MATH_EXTRACTORS, MathSpec, MathTask
 from benchmarks.math_equiv import is_equiv
 from benchmarks.math_normalize import normalize_answer
 from benchmarks.mmlu import CHOICE_EXTRACTORS, MMLUSpec, MMLUTask
@@ -32,6 +32,7 @@ else:
 __all__ = [
     "ARITHMETIC_EXTRACTORS",
     "CHOICE_EXTRACTORS",
+    "MATH_EXTRACTORS",
     "SQUARE_EXTRACTORS",
     "TASKS",
     "AnyTaskSpec",

@@ -6,14 +6,16 @@ import re
 from fractions import Fraction
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
-from benchmarks.base import TASKS, Extraction, Question, Task, TaskSpec, finish
+from benchmarks.base import TASKS, Extraction, Extractor, Question, Task, TaskSpec, finish
 from benchmarks.boxed import last_boxed
 from benchmarks.errors import TaskError
 from benchmarks.math_data import load_math_path, subject_key
 from benchmarks.math_equiv import DEFAULT_TIMEOUT, is_equiv
+from benchmarks.math_machinesom import extract_math_machinesom, is_correct_machinesom
 from benchmarks.math_normalize import as_rational, format_rational, normalize_answer
+from sociolab.registry import Registry
 
 INSTRUCTIONS = (
     "Solve the problem step by step. At the end of your reply, put the final answer, "
@@ -22,6 +24,14 @@ INSTRUCTIONS = (
 _STATED = re.compile(r"\banswer\s*(?:is|:|=)\s*:?\s*(.+)", re.I)
 _LEADING_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:/\d+)?(?=\s+[A-Za-z])")
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:/\d+)?|-?\.\d+")
+
+MATH_EXTRACTORS: Registry[Extractor] = Registry("math extractor")
+"""The names ``math``'s ``extraction`` accepts -> how the answer is read.
+
+``default`` is ours (scored by :func:`benchmarks.math_equiv.is_equiv`); ``machinesom``
+is the study's rule, which also scores the study's way (:mod:`benchmarks.math_machinesom`).
+An extractor added by a plugin is scored like ``default``.
+"""
 
 
 @TASKS.register("math")
@@ -39,6 +49,11 @@ class MathSpec(TaskSpec):
     boxed_only: bool = Field(False, description="read only \\boxed{} answers (no fallbacks)")
     sympy_timeout: float = Field(
         DEFAULT_TIMEOUT, ge=0.0, le=60.0, description="seconds for the sympy check (0: off)"
+    )
+    extraction: Annotated[str, AfterValidator(MATH_EXTRACTORS.check)] = Field(
+        "default",
+        description="a MATH_EXTRACTORS name: default (ours, sympy scoring), machinesom (the "
+        "study's extraction and string scoring)",
     )
 
     def build(self) -> MathTask:
@@ -73,8 +88,46 @@ def _filter(items: list[Question], spec: MathSpec, source: str) -> list[Question
     return items
 
 
+def extract_math_answer(reply: str, *, boxed_only: bool = False) -> Extraction:
+    """Our rule: the last ``\\boxed{}`` (or ``\\fbox{}``); else a stated answer; else the last number.
+
+    Answers are normalised (:func:`benchmarks.math_normalize.normalize_answer`);
+    with ``boxed_only`` only a box counts.
+    """
+    boxed = last_boxed(reply)
+    if boxed is not None and (answer := normalize_answer(boxed)):
+        return Extraction(answer=answer, method="boxed")
+    if boxed_only:
+        return Extraction(answer=None, method="none")
+    stated = _STATED.findall(reply)
+    if stated:
+        text = stated[-1].strip()
+        math = re.findall(r"\$([^$]+)\$", text)
+        candidate = math[0] if math else text.split(". ")[0]
+        number = _LEADING_NUMBER.match(candidate.strip())
+        if not math and number is not None:  # "12 apples", "5 because ..."
+            candidate = number.group(0)
+        answer = normalize_answer(candidate)
+        if answer:
+            return Extraction(answer=answer, method="answer-is")
+    numbers = _NUMBER.findall(reply)
+    if numbers:
+        return Extraction(answer=normalize_answer(numbers[-1]), method="last-number")
+    return Extraction(answer=None, method="none")
+
+
+MATH_EXTRACTORS.register("default", lambda reply, question: extract_math_answer(reply))
+MATH_EXTRACTORS.register("machinesom", lambda reply, question: extract_math_machinesom(reply))
+
+
 class MathTask(Task):
-    """Answers are normalised LaTeX strings; scoring uses :func:`benchmarks.math_equiv.is_equiv`."""
+    """Answers are LaTeX strings, scored by the configured rule.
+
+    ``default``: normalised answers, :func:`benchmarks.math_equiv.is_equiv`.
+    ``machinesom``: the study's extraction and string comparison
+    (:mod:`benchmarks.math_machinesom`); the gold answer is then the data's answer
+    as written, not normalised.
+    """
 
     name = "math"
 
@@ -89,33 +142,23 @@ class MathTask(Task):
         assert self.spec.path is not None
         source = str(self.spec.path)
         items = load_math_path(self.spec.path, self.spec.split)
+        if self.spec.extraction == "machinesom":  # the study compares with the answer as written
+            items = [q.model_copy(update={"gold": str(q.metadata["answer"])}) for q in items]
         return finish(_filter(items, self.spec, source), self.spec, source)
 
     def extract(self, reply: str, question: Question) -> Extraction:
-        """The last ``\\boxed{}`` (or ``\\fbox{}``); else a stated answer; else the last number."""
-        boxed = last_boxed(reply)
-        if boxed is not None and (answer := normalize_answer(boxed)):
-            return Extraction(answer=answer, method="boxed")
-        if self.spec.boxed_only:
-            return Extraction(answer=None, method="none")
-        stated = _STATED.findall(reply)
-        if stated:
-            text = stated[-1].strip()
-            math = re.findall(r"\$([^$]+)\$", text)
-            candidate = math[0] if math else text.split(". ")[0]
-            number = _LEADING_NUMBER.match(candidate.strip())
-            if not math and number is not None:  # "12 apples", "5 because ..."
-                candidate = number.group(0)
-            answer = normalize_answer(candidate)
-            if answer:
-                return Extraction(answer=answer, method="answer-is")
-        numbers = _NUMBER.findall(reply)
-        if numbers:
-            return Extraction(answer=normalize_answer(numbers[-1]), method="last-number")
-        return Extraction(answer=None, method="none")
+        """The answer, by the configured rule (``default`` honours ``boxed_only``)."""
+        if self.spec.extraction == "default":
+            return extract_math_answer(reply, boxed_only=self.spec.boxed_only)
+        return MATH_EXTRACTORS[self.spec.extraction](reply, question)
 
     def is_correct(self, answer: str | None, question: Question) -> bool:
-        """Equivalent to the gold answer (strings, numbers, tuples, then sympy under a time limit)."""
+        """Equivalent to the gold answer (strings, numbers, tuples, then sympy under a time limit).
+
+        Under ``extraction: machinesom``: the study's string comparison instead.
+        """
+        if self.spec.extraction == "machinesom":
+            return is_correct_machinesom(answer, question.gold)
         return answer is not None and is_equiv(
             answer, question.gold, timeout=self.spec.sympy_timeout
         )
