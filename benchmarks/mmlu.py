@@ -100,6 +100,14 @@ class MMLUTask(Task):
         """The chosen option letter, by the configured rule."""
         return CHOICE_EXTRACTORS[self.spec.extraction](reply, question)
 
+    def is_correct(self, answer: str | None, question: Question) -> bool:
+        """The gold letter; under ``machinesom`` compared case-insensitively, as the study does."""
+        if answer is None:
+            return False
+        if self.spec.extraction == "machinesom":
+            return answer.lower() == question.gold.lower()
+        return answer == question.gold
+
     def render_answer(self, answer: str) -> str:
         """``The answer is (X).`` (just ``(X)`` under the MachineSoM rule, which reads option texts)."""
         if self.spec.extraction == "machinesom":

@@ -182,3 +182,48 @@ def test_errors(tmp_path: Path) -> None:
         _task(path=tmp_path / "nope.json").questions()
     with pytest.raises(ValueError, match="min_plies"):
         ChessSpec(name="chess", min_plies=9, max_plies=3)
+
+
+# The study's parse_answer for chess, worked out by hand: lower-case the reply; if it says
+# "final answer", only the text after the last one counts; the last [a-h][1-8] wins.
+STUDY_CHESS: list[tuple[str, str | None]] = [
+    ("Final Answer: E4", "e4"),
+    ("final answer: e3 or e4", "e4"),
+    ("Final answer: e4 (from e2)", "e2"),  # the last square, even the origin
+    ("I like e5. Final answer: none", None),  # nothing after "final answer": no fallback
+    ("Final answer: e4. Final answer: invalid", None),
+    ("The knight on b1 goes to c3.", "c3"),
+    ("play g1f3", "f3"),  # squares inside a move count one by one
+    ("bishop a1b2", "b2"),
+    ("h9 or i1", None),  # not squares
+    ("Answer: e4", "e4"),  # no "final answer": the last square anywhere
+    ("final answer\ne7e8q", "e8"),
+]
+
+
+@pytest.mark.parametrize(("reply", "answer"), STUDY_CHESS)
+def test_machinesom_rule_matches_the_study(reply: str, answer: str | None) -> None:
+    q = Question(id="x", prompt="?", gold="e4 e3", metadata={"origin": "e2"})
+    got = _task(extraction="machinesom").extract(reply, q)
+    assert got.answer == answer
+    assert (got.method == "none") is (answer is None)
+
+
+def test_scoring_is_membership_in_the_gold_list() -> None:
+    # the study's _judge_answer for chess: the answer is one of the valid squares
+    task = _task(extraction="machinesom")
+    q = Question(id="x", prompt="?", gold="a7 h6 b6", metadata={"origin": "e3"})
+    assert [task.is_correct(a, q) for a in ["a7", "b6", "e3", "a", None]] == [
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
+
+
+@pytest.mark.skipif(not MACHINESOM.is_file(), reason=f"shared data not found at {DATA.resolve()}")
+def test_the_study_items_keep_their_valid_squares() -> None:
+    rows = [json.loads(line) for line in MACHINESOM.read_text(encoding="utf-8").splitlines()]
+    questions = _task(path=MACHINESOM, extraction="machinesom").questions()
+    assert [q.gold.split() for q in questions] == [r["valid_squares"] for r in rows]

@@ -138,3 +138,23 @@ def test_default_and_machinesom_differ_where_the_paper_did() -> None:
     reply = "The answer is (B) but Turner syndrome is likely."
     assert extract_choice(reply, GEN).answer == "B"
     assert extract_choice_machinesom(reply, GEN).answer == "C"
+
+
+# More of the study's parse_answer for mmlu, worked out by hand (options as in CELL).
+CELL = ("cell", "cell wall", "Nucleus", "ribosome")
+STUDY_MMLU: list[tuple[str, str | None]] = [
+    ("COMBINED ANSWER: (A)", None),  # checked case-insensitively
+    ("(b)", "B"),  # upper-cased
+    ("a) first", "A"),
+    ("(B) then (E)", "B"),  # E is past D: skipped, the scan goes on backwards
+    ("(Ab)", "AB"),  # "AB" sorts between "A" and "D"
+    ("(D1) or 1)", None),  # "D1" sorts after "D", "1" before "A"
+    ("the cell wall", "A"),  # "cell" and "cell wall" start at the same place: the first wins
+    ("the NUCLEUS, not the (A)", "C"),  # an option text overrides the letter
+    ("ribosome ... cell", "A"),  # the option found furthest in wins
+]
+
+
+@pytest.mark.parametrize(("reply", "answer"), STUDY_MMLU)
+def test_machinesom_rule_more_study_cases(reply: str, answer: str | None) -> None:
+    assert extract_choice_machinesom(reply, CELL).answer == answer

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from benchmarks.base import Question
 from benchmarks.errors import TaskDataError, TaskError
 from benchmarks.mmlu import MMLUSpec, MMLUTask
 from benchmarks.mmlu_data import read_mmlu_csv
@@ -200,3 +201,16 @@ def test_extraction_modes_on_real_questions() -> None:
     machinesom = _task(path=SAMPLE, extraction="machinesom")
     assert machinesom.extract(reply, q).answer == "C"
     assert machinesom.extract(machinesom.render_answer("D"), q).answer == "D"
+
+
+def test_machinesom_scoring_is_the_studys_case_insensitive_equality() -> None:
+    q = Question(id="q", prompt="?", gold="B", choices=("w", "x", "y", "z"))
+    study, ours = _task(extraction="machinesom"), _task()
+    assert [study.is_correct(a, q) for a in ["B", "b", "A", "BECAUSE", None]] == [
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
+    assert ours.is_correct("B", q) and not ours.is_correct("b", q)
