@@ -5,8 +5,14 @@
 ``--set generation.max_tokens=64`` sets a number and
 ``--set 'backends.local={kind: openai, model: gpt-4o-mini, api_key_env: OPENAI_API_KEY}'``
 replaces a whole backend. Missing mappings on the way are created. A relative
-``path`` or ``table`` given this way is taken relative to the current folder
-(not the config's), since that is where it was typed.
+``path`` or ``table`` given this way (also inside a mapping value) is taken
+relative to the current folder (not the config's), since that is where it was typed.
+
+Replacing the whole ``task`` mapping (``--set 'task={name: mmlu, path: x.jsonl}'``,
+or a sweep's ``set``/``grid`` on ``task``) keeps the old task's ``extraction``
+(how answers are read and scored) unless the new mapping sets one, when the new
+task has that field: pointing a study's preset at other data keeps the study's
+scoring. ``--set task.path=...`` changes only the path and keeps everything else.
 """
 
 from __future__ import annotations
@@ -18,10 +24,37 @@ from typing import Any
 
 import yaml
 
+from benchmarks.base import TASKS
 from societies.errors import ConfigError
 
 PATH_KEYS = frozenset({"path", "table"})
 """Last keys whose relative values are made absolute against the current folder."""
+
+KEPT_TASK_KEYS = ("extraction",)
+"""Keys of ``task`` that a new whole ``task`` mapping inherits unless it sets them."""
+
+
+def _has_field(task_name: object, key: str) -> bool:
+    spec = TASKS.get(task_name) if isinstance(task_name, str) else None
+    return spec is not None and key in spec.model_fields
+
+
+def kept_task(old: Any, new: Any) -> Any:
+    """``new`` (a whole ``task`` value) with :data:`KEPT_TASK_KEYS` carried over from ``old``.
+
+    A key is carried when ``old`` has it, ``new`` does not, and the task ``new``
+    names has such a field (the same task as ``old``, or a registered one that
+    declares it). Anything else is returned unchanged.
+    """
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return new
+    name = new.get("name")
+    carried = {
+        k: old[k]
+        for k in KEPT_TASK_KEYS
+        if k in old and k not in new and (name == old.get("name") or _has_field(name, k))
+    }
+    return {**new, **carried} if carried else new
 
 
 def parse_override(item: str) -> tuple[list[str], Any]:
@@ -38,14 +71,23 @@ def parse_override(item: str) -> tuple[list[str], Any]:
         value = yaml.safe_load(raw) if raw.strip() else ""
     except yaml.YAMLError as exc:
         raise ConfigError([f"--set {item!r}: the value is not valid YAML: {exc}"]) from None
-    if parts[-1] in PATH_KEYS and isinstance(value, str) and value:
+    return parts, _absolute(parts[-1], value)
+
+
+def _absolute(key: str, value: Any) -> Any:
+    """``value`` with relative :data:`PATH_KEYS` paths (also inside mappings) made absolute."""
+    if isinstance(value, dict):
+        return {k: _absolute(str(k), v) for k, v in value.items()}
+    if key in PATH_KEYS and isinstance(value, str) and value:
         p = Path(value).expanduser()
-        value = str(p if p.is_absolute() else (Path.cwd() / p).resolve())
-    return parts, value
+        return str(p if p.is_absolute() else (Path.cwd() / p).resolve())
+    return value
 
 
 def set_path(data: dict[str, Any], parts: Sequence[str], value: Any, *, label: str) -> None:
     """Set ``data[parts[0]][parts[1]]... = value`` in place, creating mappings on the way.
+
+    A whole ``task`` keeps the old one's scoring keys (:func:`kept_task`).
 
     Raises:
         ConfigError: a step goes into a value that is neither a mapping nor a list,
@@ -57,7 +99,7 @@ def set_path(data: dict[str, Any], parts: Sequence[str], value: Any, *, label: s
         where = ".".join(parts[: depth + 1])
         if isinstance(node, dict):
             if last:
-                node[part] = value
+                node[part] = kept_task(node.get(part), value) if list(parts) == ["task"] else value
                 return
             if part not in node or node[part] is None:
                 node[part] = {}
@@ -93,4 +135,11 @@ def apply_overrides(data: dict[str, Any], overrides: Sequence[str]) -> dict[str,
     return out
 
 
-__all__ = ["PATH_KEYS", "apply_overrides", "parse_override", "set_path"]
+__all__ = [
+    "KEPT_TASK_KEYS",
+    "PATH_KEYS",
+    "apply_overrides",
+    "kept_task",
+    "parse_override",
+    "set_path",
+]
