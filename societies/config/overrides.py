@@ -11,7 +11,7 @@ relative to the current folder (not the config's), since that is where it was ty
 Replacing the whole ``task`` mapping (``--set 'task={name: mmlu, path: x.jsonl}'``,
 or a sweep's ``set``/``grid`` on ``task``) keeps the old task's ``extraction``
 (how answers are read and scored) unless the new mapping sets one, when the new
-task has that field: pointing a study's preset at other data keeps the study's
+task has that rule: pointing a study's preset at other data keeps the study's
 scoring. ``--set task.path=...`` changes only the path and keeps everything else.
 """
 
@@ -23,9 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from benchmarks.base import TASKS
 from societies.errors import ConfigError
+from sociolab.errors import SociolabError
 
 PATH_KEYS = frozenset({"path", "table"})
 """Last keys whose relative values are made absolute against the current folder."""
@@ -34,25 +36,34 @@ KEPT_TASK_KEYS = ("extraction",)
 """Keys of ``task`` that a new whole ``task`` mapping inherits unless it sets them."""
 
 
-def _has_field(task_name: object, key: str) -> bool:
+def _accepts(task_name: object, key: str, value: Any) -> bool:
+    """Whether the registered task ``task_name`` has field ``key`` and accepts ``value`` there."""
     spec = TASKS.get(task_name) if isinstance(task_name, str) else None
-    return spec is not None and key in spec.model_fields
+    if spec is None or key not in spec.model_fields:
+        return False
+    try:
+        spec.model_validate({"name": task_name, key: value})
+    except ValidationError as exc:  # only this field's problems matter here
+        return not any(tuple(e["loc"][:1]) == (key,) for e in exc.errors())
+    except SociolabError:
+        return False
+    return True
 
 
 def kept_task(old: Any, new: Any) -> Any:
     """``new`` (a whole ``task`` value) with :data:`KEPT_TASK_KEYS` carried over from ``old``.
 
     A key is carried when ``old`` has it, ``new`` does not, and the task ``new``
-    names has such a field (the same task as ``old``, or a registered one that
-    declares it). Anything else is returned unchanged.
+    names has such a field that accepts the old value (``extraction: machinesom``
+    goes from ``mmlu`` to ``chess`` or ``math``, which have that rule, but not to
+    ``arithmetic``, which has not). Anything else is returned unchanged.
     """
     if not isinstance(old, dict) or not isinstance(new, dict):
         return new
-    name = new.get("name")
     carried = {
         k: old[k]
         for k in KEPT_TASK_KEYS
-        if k in old and k not in new and (name == old.get("name") or _has_field(name, k))
+        if k in old and k not in new and _accepts(new.get("name"), k, old[k])
     }
     return {**new, **carried} if carried else new
 

@@ -35,8 +35,8 @@ def test_a_whole_task_keeps_the_extraction(tmp_path: Path, monkeypatch: pytest.M
         ({"name": "mmlu", "extraction": "default"}, "default"),  # the new mapping decides
         ({"name": "chess"}, "machinesom"),  # another task with the field
         ({"name": "math", "path": "m.jsonl"}, "machinesom"),
-        ({"name": "arithmetic"}, None),  # no such field: nothing carried
-        ({"name": "gsm8k"}, None),
+        ({"name": "arithmetic"}, None),  # has the field, but no machinesom rule
+        ({"name": "gsm8k"}, None),  # no such field: nothing carried
         ({"name": "nosuchtask"}, None),
     ],
 )
@@ -54,6 +54,12 @@ def test_a_path_override_keeps_everything_else(
     assert task == {**STUDY_MMLU, "path": str(tmp_path / "new.jsonl")}
     cfg = parse_config(sim_config(task=task))
     assert cfg.task.model_dump()["extraction"] == "machinesom"
+
+
+def test_a_value_the_new_task_accepts_is_carried() -> None:
+    du = {"name": "arithmetic", "extraction": "du2023"}
+    assert kept_task(du, {"name": "arithmetic", "limit": 3})["extraction"] == "du2023"
+    assert "extraction" not in kept_task(du, {"name": "mmlu"})
 
 
 def test_only_the_whole_task_is_special() -> None:
