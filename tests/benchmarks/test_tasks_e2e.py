@@ -22,7 +22,11 @@ TASKS: dict[str, dict[str, Any]] = {
     "mmlu": {"name": "mmlu", "path": str(DATA / "mmlu"), "limit": 3, "subjects": ["high_school_physics"]},
     "mmlu-machinesom": {"name": "mmlu", "path": str(DATA / "machinesom/mmlu.jsonl"), "limit": 3, "extraction": "machinesom"},
     "math": {"name": "math", "path": str(DATA / "math/test_levels3-5.jsonl"), "limit": 3, "levels": [5]},
+    "math-machinesom": {"name": "math", "path": str(DATA / "machinesom/math.jsonl"), "limit": 3, "extraction": "machinesom"},
+    "chess-machinesom": {"name": "chess", "path": str(DATA / "machinesom/chess.jsonl"), "limit": 3, "extraction": "machinesom"},
 }  # fmt: skip
+DECISIONS = {"math-machinesom": "machinesom", "chess-machinesom": "machinesom"}
+"""The society's rule per case (``majority`` otherwise)."""
 
 
 def _write_gsm8k(folder: Path) -> None:
@@ -51,6 +55,7 @@ def test_task_runs_with_the_scripted_backend(case: str, accuracy: float, tmp_pat
             "backends": {"sim": {"kind": "scripted", "accuracy": {"default": accuracy}}},
             "agents": [{"name": "a", "backend": "sim", "count": 3}],
             "protocol": {"strategy": ["debate", "reflection"]},
+            "decision": DECISIONS.get(case, "majority"),
         },
         base_dir=tmp_path,
     )
@@ -61,6 +66,8 @@ def test_task_runs_with_the_scripted_backend(case: str, accuracy: float, tmp_pat
     transcript = read_transcript(result.transcript)
     assert transcript.turns and all(t.answer is not None for t in transcript.turns)
     assert all(t.extraction != "none" for t in transcript.turns)
+    if task.get("extraction") == "machinesom":  # the study's rule read every reply
+        assert all(t.extraction.startswith("machinesom-") for t in transcript.turns)
     # the scripted agents answer the gold when accurate and a wrong answer otherwise
     assert all(t.correct == bool(accuracy) for t in transcript.turns)
     assert result.accuracy_by_round == [accuracy] * 3
