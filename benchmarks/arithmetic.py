@@ -97,6 +97,7 @@ class ArithmeticTask(Task):
     """``a+b*c+d-e*f``: ours (operands uniform in 0..max_operand) or Du et al.'s items."""
 
     name = "arithmetic"
+    generated = True
 
     def __init__(self, spec: ArithmeticSpec) -> None:
         if spec.path is not None:

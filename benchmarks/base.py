@@ -80,6 +80,9 @@ class Task(abc.ABC):
 
     name: ClassVar[str]
     instructions: str  # the answer-format instruction appended to each question
+    generated: bool = False
+    """Whether the questions are generated from ``seed`` rather than read from data: a
+    larger ``limit`` then generates more, and an id numbers a question within one seed."""
 
     @abc.abstractmethod
     def questions(self) -> list[Question]:

@@ -135,6 +135,7 @@ class ChessTask(Task):
     def __init__(self, spec: ChessSpec) -> None:
         self.spec = spec
         self.instructions = spec.instructions or INSTRUCTIONS
+        self.generated = spec.path is None
 
     def questions(self) -> list[Question]:
         """Items from ``path`` (sampled with ``seed`` down to ``limit``), or generated ones."""

@@ -170,7 +170,8 @@ def calibrate(
     from societies.engine.calibrate import coalition_of
 
     try:
-        cfg = load_config(locate(config), overrides or [])
+        path = locate(config)
+        cfg = load_config(path, overrides or [])
         spec = coalition_of(cfg)
         target = table_out or spec.routing.table or Path("skills.json")
         with Progress(console=err, transient=True) as bar:
@@ -182,6 +183,7 @@ def calibrate(
                     cache=cache_mode(no_cache, False),
                     on_start=lambda n: bar.update(task, total=n),
                     on_pipeline=lambda: bar.advance(task),
+                    source=str(path),
                 )
             )
     except USER_ERRORS as exc:

@@ -15,7 +15,7 @@ Written as ``protocol: {kind: coalition, ...}`` in an experiment config::
         skills: []                     # or inline entries {member, stage, category, accuracy, tokens}
         category: task                 # task (the task's own category), none, or a metadata key
       compare_members: true            # also run each member alone on every question
-      calibration: {task: {...}, reference: small}
+      calibration: {size: 20, reference: small}   # or task: {...} (a held-out split)
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from benchmarks import AnyTaskSpec
 from protocols.coalition import DEFAULT_STAGES, POOLED
@@ -100,14 +100,38 @@ class RoutingSpec(_Strict):
 
 
 class CalibrationSpec(_Strict):
-    """What ``sociolab calibrate`` measures the members on."""
+    """What ``sociolab calibrate`` measures the members on.
+
+    By default the calibration questions are drawn from the run's own task, minus the
+    questions the run evaluates (see :mod:`societies.engine.calibration_split`).
+    """
 
     task: AnyTaskSpec | None = Field(
-        None, description="the calibration split (default: the run's task with seed + 1)"
+        None,
+        description="an explicit calibration split, e.g. MMLU's dev (default: a sample of the "
+        "run's task that leaves out every evaluated question)",
+    )
+    size: int | None = Field(
+        None,
+        ge=1,
+        description="questions in the default split (default: as many as the run evaluates, "
+        "at most as many as are left)",
+    )
+    allow_overlap: bool = Field(
+        False,
+        description="accept an explicit task that shares questions with the evaluated ones",
     )
     reference: str | None = Field(
         None, description="the member that handles the other stages (default: the first member)"
     )
+
+    @model_validator(mode="after")
+    def _size_needs_the_default_split(self) -> CalibrationSpec:
+        if self.task is not None and self.size is not None:
+            raise ValueError(
+                "size sets the default split's size: with an explicit task set task.limit instead"
+            )
+        return self
 
 
 @PROTOCOLS.register("coalition")

@@ -9,10 +9,10 @@ Both are recorded per question category and pooled (category ``*``, the
 fallback for categories the calibration split lacks), in a JSON file that
 ``protocol.routing.table`` can reference.
 
-The calibration split is ``protocol.calibration.task``, by default the run's
-task with its seed plus one (another sample of generated or sampled
-questions; give a held-out split, e.g. MMLU's ``dev`` or ``val``, when the
-task has one). Calls go through the shared backends of
+The calibration split never holds a question the run evaluates: by default it
+is a sample of the run's task without the evaluated questions, or
+``protocol.calibration.task`` (a held-out split, e.g. MMLU's ``dev``), checked
+for overlap (:mod:`societies.engine.calibration_split`). Calls go through the shared backends of
 :mod:`societies.engine.clients` and a response cache next to the table, so the
 reference's own stages are made once, and a calibration can be rerun cheaply.
 """
@@ -32,6 +32,7 @@ from protocols.coalition import ALL, POOLED
 from societies.config import ExperimentConfig
 from societies.config.coalition import CoalitionSpec, SkillEntry
 from societies.engine.build import build_episodes, build_members, generation_params
+from societies.engine.calibration_split import CalibrationSplit, calibration_split
 from societies.engine.clients import ClientPool
 from societies.engine.coalition import CoalitionRunner, members_of
 from societies.engine.experiment import CacheMode
@@ -85,6 +86,7 @@ async def calibrate(
     cache: CacheMode = "on",
     on_pipeline: Callable[[], None] | None = None,
     on_start: Callable[[int], None] | None = None,
+    source: str | None = None,
 ) -> CalibrationResult:
     """Measure every member on every stage; write the skill table to ``out``.
 
@@ -94,15 +96,19 @@ async def calibrate(
         cache: the response cache (``out`` with ``.cache.sqlite``): ``on``, ``off``, ``refresh``.
         on_pipeline: called after each (question, member, stage) pipeline.
         on_start: called with the number of pipelines before they start.
+        source: the config's file, for error messages (default: the config's name).
 
     Raises:
-        ConfigError: the protocol is not a coalition.
+        ConfigError: the protocol is not a coalition, or no calibration split disjoint
+            from the evaluated questions can be drawn (or an explicit one overlaps them).
         TaskError: the calibration split cannot be loaded.
     """
     spec = coalition_of(cfg)
-    task_spec = spec.calibration.task or cfg.task.model_copy(update={"seed": cfg.task.seed + 1})
-    task = task_spec.build()
-    questions = await asyncio.to_thread(task.questions)
+    split = await asyncio.to_thread(
+        calibration_split, cfg, spec.calibration, source or f"config {cfg.name!r}"
+    )
+    task = split.task.build()
+    questions = split.questions
     response_cache = None
     if cache != "off":
         response_cache = ResponseCache(out.with_suffix(".cache.sqlite"), refresh=cache == "refresh")
@@ -143,8 +149,7 @@ async def calibrate(
 
     await pool.run(episode(ep) for ep in episodes)
     entries = _entries(tallies)
-    write_table_file(out, entries, _meta(cfg, task_spec.model_dump(mode="json"), len(questions),
-                                         reference, members, stages))  # fmt: skip
+    write_table_file(out, entries, _meta(cfg, split, reference, members, stages))
     return CalibrationResult(out, entries, len(questions), reference, requests, pool.stats().calls)
 
 
@@ -167,8 +172,7 @@ def _entries(tallies: Mapping[tuple[str, str, str], _Tally]) -> list[SkillEntry]
 
 def _meta(
     cfg: ExperimentConfig,
-    task: dict[str, Any],
-    n_questions: int,
+    split: CalibrationSplit,
     reference: str,
     members: Sequence[Member],
     stages: Sequence[str],
@@ -177,8 +181,9 @@ def _meta(
     return {
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "config": cfg.name,
-        "task": task,
-        "questions": n_questions,
+        "task": split.task.model_dump(mode="json"),
+        "questions": len(split.questions),
+        "split": split.meta(),
         "reference": reference,
         "members": [m.name for m in members],
         "stages": list(stages),

@@ -253,7 +253,7 @@ def test_calibration_measures_each_member_on_each_stage(tmp_path: Path) -> None:
     assert result.calls_made == 4 * (4 + 7)
     meta = json.loads(out.read_text())
     assert meta["reference"] == "strong" and meta["questions"] == 4
-    assert meta["task"]["seed"] == cfg.task.seed + 1  # another sample than the run's
+    assert meta["split"]["kind"] == "disjoint"  # never the questions the run evaluates
 
     routed = coalition_config()
     routed["protocol"]["routing"] = {"policy": "best", "table": str(out)}
