@@ -13,8 +13,11 @@ from societies.analysis.metrics import (
     MACHINESOM_CLASSES,
     SOCIOLAB_CLASSES,
     TRANSITIONS,
+    DuScore,
     GroupMetrics,
     Metrics,
+    Run,
+    extraction_of,
 )
 from societies.analysis.sections import Section, frac, num, pct
 
@@ -68,6 +71,40 @@ def _round_sections(gs: Sequence[GroupMetrics]) -> list[Section]:
     con.add("first unanimous round", [num(g.measures.consensus.first_unanimous) for g in gs])
     con.add("never unanimous", [pct(g.measures.consensus.never_unanimous) for g in gs])
     return [acc, con]
+
+
+def _is_du(run: Run) -> bool:
+    task = run.header.config.get("task")
+    t = task if isinstance(task, dict) else {}
+    return run.header.decision == "du2023" or "du2023" in (t.get("extraction"), t.get("items"))
+
+
+def _du_cell(d: DuScore) -> str:
+    if d.mean is None or d.se is None:
+        return "–"
+    return f"{pct(d.mean)} ± {d.se * 100:.1f} (n={d.scored})"
+
+
+def _du_section(gs: Sequence[GroupMetrics]) -> Section | None:
+    """Du et al.'s score, when some run uses their rule, items or parser (else None)."""
+    if not any(_is_du(r) for g in gs for r in g.runs):
+        return None
+    s = Section(
+        "Du et al.'s score (final round)",
+        "Du et al.'s: plurality over the parsed answers (first agent on a full tie), items with"
+        " no parsed answer skipped, mean ± standard error in points (population std / sqrt(n))"
+        " over the scored items; their parser only where 'answers read by' is du2023."
+        " sociolab's: the same decisions, a skipped item counted wrong",
+    )
+    ds = [g.measures.du2023 for g in gs]
+    s.add("mean ± SE (Du et al.)", [_du_cell(d) for d in ds])
+    s.add("skipped (no parsed answer)", [f"{d.skipped} of {d.finished}" for d in ds])
+    s.add(
+        "accuracy, skipped counted wrong (sociolab)",
+        [frac(d.accuracy_skips_wrong, d.correct, d.finished) for d in ds],
+    )
+    s.add("answers read by", [", ".join(sorted({extraction_of(r) for r in g.runs})) for g in gs])
+    return s
 
 
 def _conformity_section(gs: Sequence[GroupMetrics]) -> Section:
@@ -210,9 +247,11 @@ def sections(metrics: Metrics) -> list[Section]:
     gs = metrics.groups
     influence = _influence_section(gs)
     coalition = coalition_section(gs)
+    du = _du_section(gs)
     return [
         _runs_section(gs),
         *_round_sections(gs),
+        *([du] if du is not None else []),
         *([coalition] if coalition is not None else []),
         _conformity_section(gs),
         _pressure_section(gs),

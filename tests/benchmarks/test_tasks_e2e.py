@@ -16,6 +16,7 @@ DATA = Path(__file__).resolve().parents[2] / "../shared/data"
 
 TASKS: dict[str, dict[str, Any]] = {
     "arithmetic": {"name": "arithmetic", "limit": 3},
+    "arithmetic-du2023": {"name": "arithmetic", "limit": 3, "items": "du2023", "extraction": "du2023"},
     "gsm8k": {"name": "gsm8k", "path": "gsm8k.jsonl", "limit": 2},
     "chess-generated": {"name": "chess", "limit": 3},
     "chess-file": {"name": "chess", "path": str(DATA / "chess/synthetic_short.json"), "limit": 3},

@@ -10,8 +10,8 @@ Typical use::
 
 The definitions are in the docstrings of :mod:`societies.analysis.metrics.accuracy`,
 :mod:`societies.analysis.metrics.conformity`, :mod:`societies.analysis.metrics.pressure`,
-:mod:`societies.analysis.metrics.classes`, :mod:`societies.analysis.metrics.study` and
-:mod:`societies.analysis.metrics.cost`. Where a measure carries MachineSoM's name it
+:mod:`societies.analysis.metrics.classes`, :mod:`societies.analysis.metrics.study`,
+:mod:`societies.analysis.metrics.du` and :mod:`societies.analysis.metrics.cost`. Where a measure carries MachineSoM's name it
 equals the study's code; ``sociolab`` names our own variants.
 """
 
@@ -64,11 +64,13 @@ from societies.analysis.metrics.conformity import (
     visible_majority,
 )
 from societies.analysis.metrics.cost import Cost, cost
+from societies.analysis.metrics.du import DU_MEASURE, DuScore, du_score
 from societies.analysis.metrics.episodes import (
     GROUP_KEYS,
     EpisodeView,
     Run,
     episodes_of,
+    extraction_of,
     model_label,
     n_rounds,
     society_label,
@@ -115,6 +117,7 @@ __all__ = [
     "COMPARED",
     "CONFORMITY_RULES",
     "CSV_COLUMNS",
+    "DU_MEASURE",
     "GROUP_KEYS",
     "LEVENE_ALPHA",
     "MACHINESOM_CLASSES",
@@ -131,6 +134,7 @@ __all__ = [
     "ConformityRule",
     "Cost",
     "DebateTurn",
+    "DuScore",
     "Dynamics",
     "EdgeInfluence",
     "EpisodeView",
@@ -157,8 +161,10 @@ __all__ = [
     "cost",
     "debate_turns",
     "distinct_answers",
+    "du_score",
     "dynamics",
     "episodes_of",
+    "extraction_of",
     "gated_compare",
     "grid_tests",
     "group_json",

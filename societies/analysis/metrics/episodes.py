@@ -65,6 +65,13 @@ def task_label(header: HeaderEvent) -> str:
     return str(task.get("name", "?")) if isinstance(task, dict) else str(task)
 
 
+def extraction_of(run: Run) -> str:
+    """The run's task ``extraction`` setting (``default`` when the config has none)."""
+    task = run.header.config.get("task")
+    value = task.get("extraction") if isinstance(task, dict) else None
+    return str(value) if value else "default"
+
+
 def model_label(header: HeaderEvent) -> str:
     """The models behind the agents: ``kind:model`` (or ``kind``) of each backend used."""
     specs: Any = header.config.get("backends") or header.components.get("backends") or {}
@@ -171,6 +178,7 @@ __all__ = [
     "EpisodeView",
     "Run",
     "episodes_of",
+    "extraction_of",
     "model_label",
     "n_rounds",
     "society_label",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from societies.analysis.metrics.compute import COMPARED, STUDY_MEASURE, GroupMetrics, Metrics
 from societies.analysis.metrics.conformity import Conformity, ConformityCounts
-from societies.analysis.metrics.episodes import GROUP_KEYS
+from societies.analysis.metrics.du import DU_MEASURE, DuScore
+from societies.analysis.metrics.episodes import GROUP_KEYS, Run, extraction_of
 from societies.analysis.metrics.pressure import AschCounts, MajorityInfluence, Pressure
 from societies.analysis.metrics.stats import Significance, Spread
 from societies.analysis.metrics.study import StudyGrid
@@ -49,6 +51,19 @@ def _pressure_json(p: Pressure) -> dict[str, Any]:
             **_asch_json(p.asch),
             "by_trait": {t: _asch_json(x) for t, x in p.asch_by_trait.items()},
         },
+    }
+
+
+def _du_json(d: DuScore, runs: Sequence[Run]) -> dict[str, Any]:
+    return {
+        "mean": d.mean,
+        "se": d.se,
+        "scored": d.scored,
+        "correct": d.correct,
+        "skipped": d.skipped,
+        "finished": d.finished,
+        "accuracy_skips_wrong": d.accuracy_skips_wrong,
+        "extraction": sorted({extraction_of(r) for r in runs}),
     }
 
 
@@ -102,8 +117,10 @@ def group_json(g: GroupMetrics) -> dict[str, Any]:
             "per_correct": k.per_correct,
             "machinesom_last_call_per_episode": k.machinesom_last_call_per_episode,
         },
+        "du2023": _du_json(m.du2023, g.runs),
         "repeats": {
-            name: _spread_json(g.spread((name, None, ""))) for name in (*COMPARED, STUDY_MEASURE)
+            name: _spread_json(g.spread((name, None, "")))
+            for name in (*COMPARED, STUDY_MEASURE, DU_MEASURE)
         },
     }
 

@@ -14,6 +14,7 @@ from societies.analysis.metrics.accuracy import (
 from societies.analysis.metrics.classes import Behaviour, behaviour
 from societies.analysis.metrics.conformity import Conformity, Dynamics, conformity, dynamics
 from societies.analysis.metrics.cost import Cost, cost
+from societies.analysis.metrics.du import DuScore, du_score
 from societies.analysis.metrics.episodes import EpisodeView
 from societies.analysis.metrics.pressure import Pressure, pressure
 
@@ -24,6 +25,7 @@ class Measures:
 
     ``conformity`` is MachineSoM's (a missing answer is the value "none");
     ``conformity_sociolab`` is ours (a missing answer is never a majority).
+    ``du2023`` is Du et al.'s score of the final round (their plurality and skip rule).
     """
 
     accuracy: RoundAccuracy
@@ -34,6 +36,7 @@ class Measures:
     behaviour: Behaviour
     dynamics: Dynamics
     cost: Cost
+    du2023: DuScore
     episodes: int
     turns: int
     patterns: tuple[str, ...]
@@ -54,6 +57,7 @@ def measure(episodes: Sequence[EpisodeView], patterns: Sequence[str] = ()) -> Me
         behaviour=behaviour(episodes),
         dynamics=dynamics(episodes),
         cost=cost(episodes),
+        du2023=du_score(episodes),
         episodes=len(episodes),
         turns=sum(len(e.turns) for e in episodes),
         patterns=longest,

@@ -101,6 +101,15 @@ def _dynamics_rows(m: Measures, rows: Rows) -> None:
             rows[("influence_changes", None, f"edge={u}->{v}")] = inf.changes
 
 
+def _du_rows(m: Measures, rows: Rows) -> None:
+    d = m.du2023
+    rows[("du2023_accuracy", None, "")] = d.mean
+    rows[("du2023_se", None, "")] = d.se
+    rows[("du2023_scored", None, "")] = d.scored
+    rows[("du2023_skipped", None, "")] = d.skipped
+    rows[("du2023_accuracy_skips_wrong", None, "")] = d.accuracy_skips_wrong
+
+
 def _cost_rows(m: Measures, rows: Rows) -> None:
     k = m.cost
     rows[("tokens_prompt", None, "")] = k.prompt_tokens
@@ -123,6 +132,7 @@ def scalars(m: Measures) -> dict[RowKey, float]:
     _pressure_rows(m, rows)
     _behaviour_rows(m, rows)
     _dynamics_rows(m, rows)
+    _du_rows(m, rows)
     _cost_rows(m, rows)
     return {key: float(v) for key, v in rows.items() if v is not None}
 
