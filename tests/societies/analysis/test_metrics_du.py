@@ -122,16 +122,25 @@ def test_a_du_run_scores_as_dus_loop_on_its_replies(tmp_path: Path) -> None:
             "task": {"name": "arithmetic", "limit": 30, "items": "du2023", "extraction": "du2023"},
             "backends": {"sim": {"kind": "scripted", "accuracy": {"default": 0.4}}},
             "agents": [{"name": "a", "backend": "sim", "count": 3}],
-            "protocol": {"strategy": ["debate"]},
+            "protocol": {"strategy": ["debate", "debate"]},
             "decision": "du2023",
+            "prompts": "du2023",
         }
     )
     result = run_experiment(cfg, tmp_path / "run", cache="off")
     t = read_transcript(result.transcript)
+    first = next(x for x in t.turns if x.episode == 0 and x.round == 0)
+    assert [(m.role, m.content) for m in first.messages] == [
+        (
+            "user",
+            "What is the result of 12+15*21+0-3*27? "
+            "Make sure to state your answer at the end of the response.",
+        )
+    ]  # Du's first message for its first item, as gen_math.py sends it
     gold = {q.id: int(q.gold) for q in t.header.questions}
     scores = []  # Du's loop over the recorded last-round replies
     for ep in sorted({x.episode for x in t.turns}):
-        last = [x for x in t.turns if x.episode == ep and x.round == 1]
+        last = [x for x in t.turns if x.episode == ep and x.round == 2]
         parsed = [v for x in last if (v := parse_du2023(x.reply)) is not None]
         if parsed:
             scores.append(int(_most_frequent(parsed) == gold[last[0].question_id]))
