@@ -103,6 +103,7 @@ def _du_section(gs: Sequence[GroupMetrics]) -> Section | None:
         "accuracy, skipped counted wrong (sociolab)",
         [frac(d.accuracy_skips_wrong, d.correct, d.finished) for d in ds],
     )
+    s.add("answers from truncated replies", [str(d.truncated) for d in ds])
     s.add("answers read by", [", ".join(sorted({extraction_of(r) for r in g.runs})) for g in gs])
     return s
 

@@ -9,7 +9,8 @@ deviation). Episodes whose last round is incomplete are left out (Du's loop has 
 
 The answers are those the run recorded: they are Du's only when the task read them
 with ``extraction: du2023``. ``accuracy_skips_wrong`` is ours: the same decisions
-over all finished episodes, a skipped item counted wrong.
+over all finished episodes, a skipped item counted wrong. Du set no token limit, so
+``truncated`` counts the answers that were read from a reply cut at ``max_tokens``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ class DuScore:
         mean: Du's ``np.mean(scores)`` (None when nothing was scored).
         se: Du's ``np.std(scores) / sqrt(len(scores))`` (None when nothing was scored).
         accuracy_skips_wrong: sociolab's: ``correct / finished``, skipped counted wrong.
+        truncated: last-round answers of finished episodes read from a reply cut at the
+            token limit (finish reason ``length``).
     """
 
     finished: int
@@ -47,23 +50,26 @@ class DuScore:
     mean: float | None
     se: float | None
     accuracy_skips_wrong: float | None
+    truncated: int = 0
 
 
 def du_score(episodes: Sequence[EpisodeView]) -> DuScore:
     """Du et al.'s mean ± standard error over the finished episodes' last rounds."""
     scores: list[int] = []
-    finished = 0
+    finished = truncated = 0
     for e in episodes:
         if not e.finished or not e.patterns:
             continue
         finished += 1
         last = len(e.patterns) - 1
-        decision, correct = decide([e.turns[(last, a)] for a in e.agents], du2023)
+        group = [e.turns[(last, a)] for a in e.agents]
+        truncated += sum(t.answer is not None and t.finish_reason == "length" for t in group)
+        decision, correct = decide(group, du2023)
         if decision is not None:
             scores.append(int(correct))
     n = len(scores)
     if not n:
-        return DuScore(finished, 0, 0, finished, None, None, 0.0 if finished else None)
+        return DuScore(finished, 0, 0, finished, None, None, 0.0 if finished else None, truncated)
     mean = sum(scores) / n
     std = math.sqrt(sum((s - mean) ** 2 for s in scores) / n)
     return DuScore(
@@ -74,6 +80,7 @@ def du_score(episodes: Sequence[EpisodeView]) -> DuScore:
         mean=mean,
         se=std / math.sqrt(n),
         accuracy_skips_wrong=sum(scores) / finished,
+        truncated=truncated,
     )
 
 

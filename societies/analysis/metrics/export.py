@@ -63,6 +63,7 @@ def _du_json(d: DuScore, runs: Sequence[Run]) -> dict[str, Any]:
         "skipped": d.skipped,
         "finished": d.finished,
         "accuracy_skips_wrong": d.accuracy_skips_wrong,
+        "truncated": d.truncated,
         "extraction": sorted({extraction_of(r) for r in runs}),
     }
 

@@ -108,6 +108,7 @@ def _du_rows(m: Measures, rows: Rows) -> None:
     rows[("du2023_scored", None, "")] = d.scored
     rows[("du2023_skipped", None, "")] = d.skipped
     rows[("du2023_accuracy_skips_wrong", None, "")] = d.accuracy_skips_wrong
+    rows[("du2023_truncated", None, "")] = d.truncated
 
 
 def _cost_rows(m: Measures, rows: Rows) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import math
@@ -44,7 +45,15 @@ def _run(decision: str = "du2023", extraction: str | None = "du2023") -> Run:
     t = build_transcript(AGENTS, ROUNDS, _episodes(), decision=decision, task="arithmetic")
     if extraction is not None:
         t.header.config["task"]["extraction"] = extraction
-    return Run(t)
+    # replies cut at the token limit: counted only for a last-round answer of a finished episode
+    cut = {(0, 1, "a"), (0, 0, "b"), (3, 1, "a"), (6, 0, "a")}
+    turns = [
+        x.model_copy(update={"finish_reason": "length"})
+        if (x.episode, x.round, x.agent) in cut
+        else x
+        for x in t.turns
+    ]
+    return Run(dataclasses.replace(t, turns=turns))
 
 
 def test_hand_computed_score_equals_dus_numpy_formula() -> None:
@@ -55,6 +64,7 @@ def test_hand_computed_score_equals_dus_numpy_formula() -> None:
     assert d.se == pytest.approx(SE)
     assert d.se == pytest.approx(float(np.std(scores) / (len(scores) ** 0.5)))
     assert d.accuracy_skips_wrong == pytest.approx(3 / 6)
+    assert d.truncated == 1  # episode 0's agent a; not round 0, a None answer, or unfinished
 
 
 def test_dus_rule_is_used_whatever_the_runs_rule() -> None:
@@ -80,7 +90,7 @@ def test_report_json_and_table(tmp_path: Path) -> None:
     j = json.loads(to_json(m))["du2023"]
     assert (j["scored"], j["skipped"], j["finished"], j["extraction"]) == (5, 1, 6, ["du2023"])
     assert (j["mean"], j["se"]) == (pytest.approx(MEAN), pytest.approx(SE))
-    assert j["accuracy_skips_wrong"] == pytest.approx(0.5)
+    assert (j["accuracy_skips_wrong"], j["truncated"]) == (pytest.approx(0.5), 1)
     buf = io.StringIO()
     render_report(m, Console(file=buf, width=140))
     out = buf.getvalue()
