@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from benchmarks.data_dir import DATA_PREFIX, resolve_data_path
 from benchmarks.errors import TaskDataError
 from sociolab.registry import Registry
 
@@ -48,12 +49,23 @@ class TaskSpec(BaseModel):
     name: str
     limit: int | None = Field(None, ge=1, description="take at most this many questions")
     seed: int = Field(0, description="seed for sampling and generating questions")
-    path: Path | None = Field(None, description="data file or folder (relative to the config)")
+    path: Path | None = Field(
+        None,
+        description="data file or folder (relative to the config); data:REL is REL in the "
+        "data folder ($SOCIOLAB_DATA, else ./data or ../shared/data)",
+    )
     instructions: str | None = Field(None, description="override the answer-format instruction")
     role: str | None = Field(
         None,
         description="persona for every question, e.g. 'a mathematician' (overrides the task's)",
     )
+
+    @field_validator("path", mode="before")
+    @classmethod
+    def _data(cls, value: object) -> object:
+        if isinstance(value, str) and value.startswith(DATA_PREFIX):
+            return resolve_data_path(value)
+        return value
 
     @field_validator("path")
     @classmethod

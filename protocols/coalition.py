@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from agents.types import Message
+from protocols.prompts.sets import coalition_stages
 
 POOLED = "*"
 """The category of skill entries measured over all categories together (the fallback)."""
@@ -36,33 +37,9 @@ POLICIES: tuple[Policy, ...] = ("best", "cheapest-within")
 FIXED_FIELDS = ("question", "instructions")
 """Placeholders every stage template may use besides earlier stages' names."""
 
-DEFAULT_STAGES: tuple[tuple[str, str, str], ...] = (
-    (
-        "plan",
-        "Read the question below and write a short numbered plan for solving it. "
-        "Do not solve it yet.\n\nQuestion:\n{question}",
-        "reply",
-    ),
-    (
-        "solve",
-        "Question:\n{question}\n\nA plan for solving it:\n{plan}\n\n"
-        "Follow the plan step by step and solve the question.",
-        "reply",
-    ),
-    (
-        "check",
-        "Question:\n{question}\n\nA proposed solution:\n{solve}\n\n"
-        "Check the solution step by step and correct any mistake you find.",
-        "reply",
-    ),
-    (
-        "answer",
-        "Question:\n{question}\n\nA checked solution:\n{check}\n\n"
-        "Give the final answer. {instructions}",
-        "answer",
-    ),
-)
-"""(name, prompt template, what it passes on) of the default stages (our own wording)."""
+DEFAULT_STAGES: tuple[tuple[str, str, str], ...] = coalition_stages()
+"""(name, prompt template, what it passes on) of the default stages: the ``sociolab``
+prompt set's ``coalition_stages`` (our own wording)."""
 
 
 def template_fields(template: str) -> list[str]:

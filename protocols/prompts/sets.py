@@ -36,7 +36,9 @@ PROMPT_SETS: Registry[Path] = Registry("prompt set")
 for _path in sorted(BUILTIN_DIR.glob("*.yaml")):
     PROMPT_SETS.register(_path.stem, _path)
 
-_FILE_KEYS = {"name", "description", "source", "base", "only_tasks", "defaults", "tasks"}
+_FILE_KEYS = {
+    "name", "description", "source", "base", "only_tasks", "defaults", "tasks", "coalition_stages"
+}  # fmt: skip
 
 
 def _is_path(ref: str) -> bool:
@@ -143,6 +145,25 @@ def describe_sets() -> list[tuple[str, str]]:
         except ValueError as exc:
             out.append((name, f"(unreadable: {exc})"))
     return out
+
+
+def coalition_stages(ref: str = DEFAULT_SET) -> tuple[tuple[str, str, str], ...]:
+    """A set's default coalition stages: (name, prompt template, what it passes on) each.
+
+    Raises:
+        ValueError: the set has no well-formed ``coalition_stages`` list.
+    """
+    # The built-in set is read directly: this runs at import time, before plugins load.
+    path = BUILTIN_DIR / f"{DEFAULT_SET}.yaml" if ref == DEFAULT_SET else _locate(ref, None)[1]
+    stages = _read(path).get("coalition_stages")
+    if not isinstance(stages, list) or not stages:
+        raise ValueError(f"prompt set {ref!r} has no coalition_stages list")
+    try:
+        return tuple((str(s["name"]), str(s["prompt"]), str(s["passes"])) for s in stages)
+    except (TypeError, KeyError) as exc:
+        raise ValueError(
+            f"prompt set {ref!r}: coalition_stages must list name, prompt, passes"
+        ) from exc
 
 
 @lru_cache(maxsize=8)

@@ -1,7 +1,7 @@
 """Ready-made societies: YAML configs and sweeps shipped with sociolab.
 
 ``sociolab presets`` lists them; wherever a command takes a config or sweep
-file, a preset's name works too (``sociolab run du-debate``). A preset's
+file, a preset's name works too (``sociolab run sociolab-debate``). A preset's
 description is the first comment line of its file. Every preset runs on the
 embedded SmolLM2 model through the backend named ``local``; one override
 moves it to any other backend, e.g.

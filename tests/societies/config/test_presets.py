@@ -26,7 +26,7 @@ def test_presets_lists_every_preset_with_its_kind_and_description() -> None:
     result = CliRunner().invoke(app, ["presets"], terminal_width=200)
     assert result.exit_code == 0, result.output
     presets = {p.name: p for p in list_presets()}
-    assert {"demo", "du-debate", "coalition", "machinesom-grid"} <= set(presets)
+    assert {"demo", "sociolab-debate", "coalition", "sociolab-grid"} <= set(presets)
     for p in presets.values():
         assert p.description, p.name
         row = next(
@@ -35,8 +35,8 @@ def test_presets_lists_every_preset_with_its_kind_and_description() -> None:
             if ln.count("│") > 2 and ln.split("│")[1].strip() == p.name
         )
         assert p.kind in row and p.description[:30] in row
-    assert presets["machinesom-grid"].kind == "sweep"
-    assert presets["du-debate"].kind == "config"
+    assert presets["sociolab-grid"].kind == "sweep"
+    assert presets["sociolab-debate"].kind == "config"
 
 
 @pytest.mark.parametrize(
@@ -44,7 +44,7 @@ def test_presets_lists_every_preset_with_its_kind_and_description() -> None:
     [
         ("demo", "hf"),
         ("demo-llamacpp", "llamacpp"),
-        ("du-debate", "llamacpp"),
+        ("sociolab-debate", "llamacpp"),
         ("coalition", "llamacpp"),
     ],
 )
@@ -55,16 +55,16 @@ def test_config_presets_run_on_the_embedded_model_as_shipped(name: str, kind: st
     assert list(cfg.backends) == ["local"]
 
 
-def test_du_debate_is_three_agents_and_two_debate_rounds() -> None:
-    cfg = load_config(locate(Path("du-debate")))
+def test_sociolab_debate_is_three_agents_and_two_debate_rounds() -> None:
+    cfg = load_config(locate(Path("sociolab-debate")))
     assert len(cfg.agent_list()) == 3
     assert cfg.protocol.rounds == ["debate", "debate"]  # type: ignore[union-attr]
     assert cfg.graph.kind == "complete" and cfg.decision == "majority"
     assert cfg.task.name == "arithmetic"
 
 
-def test_the_machinesom_grid_is_four_societies_by_eight_strategies() -> None:
-    plan = load_sweep(locate(Path("machinesom-grid")))
+def test_the_sociolab_grid_is_four_societies_by_eight_strategies() -> None:
+    plan = load_sweep(locate(Path("sociolab-grid")))
     assert len(plan.cells) == 32
     societies = {tuple(a.trait for a in c.config.agents) for c in plan.cells}
     assert len(societies) == 4
@@ -90,23 +90,23 @@ def test_the_coalition_preset_routes_with_its_shipped_skill_table() -> None:
 
 def test_one_set_moves_a_preset_to_another_backend(tmp_path: Path) -> None:
     out = tmp_path / "run"
-    args = ["run", "du-debate", "--out", str(out), "--set", SCRIPTED, "--set", "task.limit=3"]
+    args = ["run", "sociolab-debate", "--out", str(out), "--set", SCRIPTED, "--set", "task.limit=3"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     t = read_transcript(out / "transcript.jsonl")
     assert len(t.turns) == 3 * 3 * 3
     assert t.header.config["backends"]["local"]["kind"] == "scripted"
     # An API backend: the dry run needs neither the key nor the network.
-    result = CliRunner().invoke(app, ["run", "du-debate", "--dry-run", "--set", OPENAI])
+    result = CliRunner().invoke(app, ["run", "sociolab-debate", "--dry-run", "--set", OPENAI])
     assert result.exit_code == 0, result.output
     assert "900 calls" in result.output and "local (openai:gpt-4o-mini)" in result.output
-    sweep = CliRunner().invoke(app, ["validate", "machinesom-grid", "--set", OPENAI])
+    sweep = CliRunner().invoke(app, ["validate", "sociolab-grid", "--set", OPENAI])
     assert sweep.exit_code == 0 and "32 cells" in sweep.output
 
 
 def test_the_machinesom_files_are_one_override_away(tmp_path: Path, shared_data: Path) -> None:
     path = shared_data / "machinesom" / "chess.jsonl"
-    plan = load_sweep(locate(Path("machinesom-grid")), [f"task.path={path}", "task.limit=5"])
+    plan = load_sweep(locate(Path("sociolab-grid")), [f"task.path={path}", "task.limit=5"])
     assert {c.config.task.path for c in plan.cells} == {path}
     assert len(plan.cells[0].config.task.build().questions()) == 5
 
@@ -140,7 +140,7 @@ def test_overrides_parse_yaml_values_and_report_bad_ones(
 def test_a_sweep_given_to_run_and_a_config_given_to_sweep_say_which_command(
     tmp_path: Path,
 ) -> None:
-    result = CliRunner().invoke(app, ["run", "machinesom-grid"])
+    result = CliRunner().invoke(app, ["run", "sociolab-grid"])
     assert result.exit_code == 2 and "sociolab sweep" in result.output
     result = CliRunner().invoke(app, ["sweep", "demo"])
     assert result.exit_code == 2 and "not a sweep file" in result.output
