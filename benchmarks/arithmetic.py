@@ -20,7 +20,16 @@ from benchmarks.arithmetic_du import (
     du2023_questions,
     extract_du2023,
 )
-from benchmarks.base import TASKS, Extraction, Extractor, Question, Task, TaskSpec, finish
+from benchmarks.base import (
+    MAX_LIMIT,
+    TASKS,
+    Extraction,
+    Extractor,
+    Question,
+    Task,
+    TaskSpec,
+    finish,
+)
 from benchmarks.errors import TaskError
 from sociolab.registry import Registry
 
@@ -64,6 +73,7 @@ class ArithmeticSpec(TaskSpec):
     limit: int | None = Field(
         100,
         ge=1,
+        le=MAX_LIMIT,
         description="number of expressions (under items: du2023, the first N of Du's 100)",
     )
     max_operand: int = Field(30, ge=1, le=10_000, description="items: sociolab only")

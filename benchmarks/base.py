@@ -41,13 +41,19 @@ Extractor = Callable[[str, "Question"], Extraction]
 """Reads the answer from a reply to a question (a task's ``extraction`` names one)."""
 
 
+MAX_LIMIT = 100_000
+"""Most questions a task may be asked for (``limit``): more than any shipped data set holds."""
+
+
 class TaskSpec(BaseModel):
     """Fields every task accepts in the config (``name`` selects the task)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
-    limit: int | None = Field(None, ge=1, description="take at most this many questions")
+    limit: int | None = Field(
+        None, ge=1, le=MAX_LIMIT, description="take at most this many questions"
+    )
     seed: int = Field(0, description="seed for sampling and generating questions")
     path: Path | None = Field(
         None,

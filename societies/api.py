@@ -27,8 +27,8 @@ from pydantic import ValidationError
 from societies.analysis.results import Results
 from societies.config import ExperimentConfig, apply_overrides, load_config, parse_config
 from societies.config.errors import format_validation_error
-from societies.config.loading import read_yaml
 from societies.config.presets import locate
+from societies.config.yamlio import read_yaml
 from societies.engine.dry_run import DryRun, estimate_runs
 from societies.engine.experiment import CacheMode, Experiment, RunMonitor
 from societies.errors import ConfigError

@@ -29,6 +29,15 @@ class BackendSpec(BaseModel):
     kind: str
     retry: RetrySpec = RetrySpec()
 
+    def preflight(self, name: str) -> list[str]:
+        """What building or starting this backend would refuse, checked without loading anything.
+
+        ``validate`` calls it so that it refuses what ``run`` would (a missing model
+        file, an unset key variable). Returns one ``backends.NAME.field: message``
+        line per problem.
+        """
+        return []
+
 
 class Provider(abc.ABC):
     """One backend implementation (OpenAI API, llama.cpp server, HF model, simulation).

@@ -7,10 +7,12 @@ module, so validating a config never loads it.
 from __future__ import annotations
 
 import os
+import re
 import time
-from typing import Any, Literal
+from typing import Any, Literal, Self
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 
 from agents.backends.base import BackendSpec, Provider
 from agents.backends.registry import register
@@ -33,7 +35,46 @@ class OpenAISpec(BackendSpec):
     price_per_1m_prompt_tokens: float | None = Field(None, ge=0)
     price_per_1m_completion_tokens: float | None = Field(None, ge=0)
 
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("expected an http:// or https:// URL with a host")
+        if parts.username is not None or parts.password is not None:
+            # Never echo it: what sits before the @ is a secret.
+            raise ValueError("credentials in the URL are not allowed: use api_key_env")
+        return value
 
+    @field_validator("api_key_env")
+    @classmethod
+    def _env_name(cls, value: str | None) -> str | None:
+        if value is not None and not _ENV_NAME.fullmatch(value):
+            # Never echo it: a key pasted here by mistake would end up on the screen.
+            raise ValueError(
+                "expected the name of an environment variable (like OPENAI_API_KEY), "
+                "not the key itself"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _key_or_url(self) -> Self:
+        if self.api_key_env is None and self.base_url is None:
+            raise ValueError("set api_key_env (for the public API) or base_url")
+        return self
+
+    def preflight(self, name: str) -> list[str]:
+        """The key's variable must be set (its value is never shown)."""
+        if self.api_key_env and not os.environ.get(self.api_key_env):
+            return [
+                f"backends.{name}.api_key_env: environment variable {self.api_key_env!r} is not set"
+            ]
+        return []
+
+
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 _RETRYABLE_STATUS = {408, 409, 425, 429}
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -24,16 +24,19 @@ from agents.backends.base import BackendSpec, Provider
 from agents.backends.registry import register
 from agents.types import ChatRequest, Completion, Usage
 
+Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+"""A probability: a number in [0, 1] (NaN refused)."""
+
 
 class ScriptedSpec(BackendSpec):
     """Config of the ``scripted`` simulation backend (probabilities keyed by trait name)."""
 
     kind: Literal["scripted"] = "scripted"
-    accuracy: dict[str, float] = Field(default_factory=lambda: {"default": 0.5})
-    conformity: dict[str, float] = Field(
+    accuracy: dict[str, Probability] = Field(default_factory=lambda: {"default": 0.5})
+    conformity: dict[str, Probability] = Field(
         default_factory=lambda: {"easy-going": 0.8, "overconfident": 0.2, "default": 0.5}
     )
-    reflection_change: float = Field(0.1, ge=0.0, le=1.0)
+    reflection_change: Probability = 0.1
     latency_ms: float = Field(0.0, ge=0.0, description="simulated time per call")
     max_concurrency: int = Field(1_000_000, ge=1)
 

@@ -52,9 +52,23 @@ EXIT_BUDGET = 3
 """Exit status of a run (or sweep) stopped by its budget."""
 
 
+MAX_PROBLEMS = 6
+"""Most lines an error prints (the last one then says how many more there were)."""
+
+
 def fail(exc: Exception) -> None:
-    """Print a user error as one line per problem (never a traceback) and exit."""
-    lines = exc.problems if isinstance(exc, ConfigError) else [str(exc)]
+    """Print a user error as one line per problem (never a traceback) and exit.
+
+    At most :data:`MAX_PROBLEMS` lines: the first problems and "... and N more".
+    """
+    lines = [
+        " ".join(p.split()) for p in (exc.problems if isinstance(exc, ConfigError) else [str(exc)])
+    ]
+    if len(lines) > MAX_PROBLEMS:
+        lines = [
+            *lines[: MAX_PROBLEMS - 1],
+            f"... and {len(lines) - MAX_PROBLEMS + 1} more problems",
+        ]
     for line in lines:
         err.print(f"error: {line}", markup=False)
     code = 2 if isinstance(exc, ConfigError | BackendConfigError | TaskError) else 1

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 def validate(config: ConfigArg, overrides: SetOpt = None) -> None:
     """Check a config (or sweep) file and print its problems (exit 2) or a summary (exit 0)."""
     from societies.config import CoalitionSpec, load_config
+    from societies.config.bounds import check_scale
+    from societies.config.preflight import require_ready
     from societies.config.presets import locate
     from societies.sweeps.spec import load_sweep
 
@@ -38,10 +40,15 @@ def validate(config: ConfigArg, overrides: SetOpt = None) -> None:
     try:
         if is_sweep(path):
             plan = load_sweep(path, overrides or [])
+            require_ready([(str(path), c.config) for c in plan.cells])
             out.print(f"{path}: ok: a sweep of {len(plan.cells)} cells", markup=False)
             return
         cfg = load_config(path, overrides or [])
+        require_ready([(str(path), cfg)])
         n_questions = len(cfg.task.build().questions())
+        scale = check_scale(cfg, n_questions)
+        if scale:
+            raise ConfigError([f"{path}: {field}: {msg}" for field, msg in scale])
     except USER_ERRORS as exc:
         fail(exc)
         return
@@ -85,6 +92,7 @@ def run(
     """Run a society experiment and write DIR/transcript.jsonl."""
     from societies.cli.progress import ProgressMonitor
     from societies.config import load_config
+    from societies.config.preflight import require_ready
     from societies.config.presets import locate
     from societies.engine.dry_run import dry_run as estimate
     from societies.engine.dry_run import render_dry_run
@@ -103,6 +111,7 @@ def run(
             return
         folder = out_dir or Path("runs") / cfg.name
         mode = cache_mode(no_cache, refresh_cache)
+        require_ready([(str(path), cfg)], cache=mode != "off")
         with ProgressMonitor(err) as monitor, gc_tuned():  # this process is the CLI's
             result = run_experiment(cfg, folder, resume=resume, cache=mode, monitor=monitor)
     except USER_ERRORS as exc:

@@ -60,6 +60,7 @@ def sweep(
 ) -> None:
     """Run every cell of a sweep into DIR/cells/<cell>/ (finished cells are skipped), then report."""
     from societies.cli.progress import SweepProgress
+    from societies.config.preflight import require_ready
     from societies.config.presets import locate
     from societies.engine.dry_run import dry_run as estimate
     from societies.engine.dry_run import render_dry_run
@@ -78,12 +79,14 @@ def sweep(
         if ray is not None and max_cells is not None:
             raise ConfigError(["--max-cells: only for the local executor (not with --ray)"])
         folder = out_dir or Path("runs") / plan.name
+        mode = cache_mode(no_cache, refresh_cache)
+        require_ready([(str(path), c.config) for c in plan.cells], cache=mode != "off")
         with SweepProgress(err) as progress, gc_tuned():  # this process is the CLI's
             result = run_sweep(
                 plan,
                 folder,
                 ray=ray,
-                cache=cache_mode(no_cache, refresh_cache),
+                cache=mode,
                 progress=progress,
                 stop_after=max_cells,
             )

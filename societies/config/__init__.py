@@ -6,7 +6,7 @@ one-line messages (:class:`~societies.errors.ConfigError`).
 """
 
 from societies.config.coalition import CoalitionSpec
-from societies.config.loading import load_config, parse_config, read_yaml
+from societies.config.loading import load_config, parse_config
 from societies.config.models import (
     EXECUTION_FIELDS,
     AgentSpec,
@@ -18,6 +18,7 @@ from societies.config.models import (
     ProtocolSpec,
 )
 from societies.config.overrides import apply_overrides
+from societies.config.yamlio import read_yaml
 
 __all__ = [
     "EXECUTION_FIELDS",

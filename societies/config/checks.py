@@ -7,6 +7,7 @@ from typing import Any
 from agents.traits import BUILTIN_TRAITS
 from protocols.coalition import DEFAULT_STAGES, check_templates
 from protocols.decision import DECISION_RULES
+from societies.config.bounds import MAX_AGENTS, MAX_COUNT
 
 _DEFAULT_TEMPLATES = [(name, prompt) for name, prompt, _ in DEFAULT_STAGES]
 
@@ -16,7 +17,8 @@ def _expanded_names(agents: list[Any]) -> list[str]:
     for a in agents:
         if isinstance(a, dict) and isinstance(a.get("name"), str):
             count = a.get("count", 1)
-            n = count if isinstance(count, int) and count > 0 else 1
+            # An out-of-range count is reported by its field; never expand it here.
+            n = count if isinstance(count, int) and 0 < count <= MAX_COUNT else 1
             names += [a["name"]] if n == 1 else [f"{a['name']}{i + 1}" for i in range(n)]
     return names
 
@@ -28,7 +30,15 @@ def check_references(data: dict[str, Any]) -> list[tuple[str, str]]:
     reported at once. Returns (path, message) per problem.
     """
     problems: list[tuple[str, str]] = []
-    user_traits = [t.get("name") for t in data.get("traits") or [] if isinstance(t, dict)]
+    raw_traits = data.get("traits")
+    user_traits = [
+        t.get("name")
+        for t in (raw_traits if isinstance(raw_traits, list) else [])
+        if isinstance(t, dict)
+    ]
+    for i, name in enumerate(user_traits):
+        if isinstance(name, str) and name in user_traits[:i]:
+            problems.append((f"traits[{i}].name", f"trait {name!r} is defined twice"))
     traits = [*BUILTIN_TRAITS, *(t for t in user_traits if t not in BUILTIN_TRAITS)]
     raw_backends, raw_agents = data.get("backends"), data.get("agents")
     backends: dict[str, Any] = raw_backends if isinstance(raw_backends, dict) else {}
@@ -79,10 +89,35 @@ def check_references(data: dict[str, Any]) -> list[tuple[str, str]]:
                 problems.append((f"graph.edges[{j}]", f"unknown agent {end!r}"))
     center = g.get("center")
     if center is not None and center not in seen:
-        problems.append(("graph.center", f"unknown agent {center!r} (known: {', '.join(names)})"))
+        shown = names if len(names) <= 10 else [*names[:10], "..."]
+        problems.append(("graph.center", f"unknown agent {center!r} (known: {', '.join(shown)})"))
+    if len(names) <= MAX_AGENTS:
+        problems += check_graph(g, len(names))
     if coalition:
         assert isinstance(raw_protocol, dict)
         problems += check_coalition(raw_protocol, names, data)
+    return problems
+
+
+def check_graph(g: dict[str, Any], n: int) -> list[tuple[str, str]]:
+    """The graph's parameters against the number of agents ``n`` (raw data)."""
+    problems: list[tuple[str, str]] = []
+    kind, k, m = g.get("kind", "complete"), g.get("k", 4), g.get("m", 2)
+    if kind == "small-world" and isinstance(k, int) and not isinstance(k, bool):
+        if k % 2:
+            problems.append(
+                ("graph.k", f"k must be even (each agent gets k/2 on each side); got {k}")
+            )
+        elif k >= n:
+            problems.append(("graph.k", f"k must be less than the number of agents ({n}); got {k}"))
+    if kind == "scale-free" and isinstance(m, int) and not isinstance(m, bool) and m >= n:
+        problems.append(("graph.m", f"m must be less than the number of agents ({n}); got {m}"))
+    edges = g.get("edges")
+    for j, edge in enumerate(edges if kind == "edges" and isinstance(edges, list) else []):
+        if isinstance(edge, list | tuple) and len(edge) == 2 and edge[0] == edge[1]:
+            problems.append(
+                (f"graph.edges[{j}]", f"a self-loop ({edge[0]!r} would be shown its own reply)")
+            )
     return problems
 
 

@@ -21,7 +21,7 @@ def _unwrap(annotation: Any) -> list[Any]:
     return [annotation]
 
 
-def _step(annotation: Any, key: Any, data: Any) -> tuple[Any, bool]:
+def _step(annotation: Any, key: Any, data: Any, *, last: bool = False) -> tuple[Any, bool]:
     """Follow one location element; returns (new annotation, whether key is a real path part).
 
     ``data`` is the value at ``annotation``'s place: a registry-chosen model
@@ -34,7 +34,8 @@ def _step(annotation: Any, key: Any, data: Any) -> tuple[Any, bool]:
             if isinstance(key, str) and key in t.model_fields:
                 return t.model_fields[key].annotation, True
             # A discriminated-union tag (pydantic puts it in the location): skip it.
-            for tag in ("kind", "name"):
+            # A tag is never the last element (an unknown key equal to a tag is).
+            for tag in ("kind", "name") if not last else ():
                 field = t.model_fields.get(tag)
                 if field is not None and typing.get_args(field.annotation) == (key,):
                     return t, False
@@ -79,9 +80,10 @@ def format_validation_error(
         parts: list[str] = []
         parent: Any = model
         node, parent_node = data, data
-        for key in err["loc"]:
+        loc = err["loc"]
+        for i, key in enumerate(loc):
             parent, parent_node = annotation, node
-            annotation, real = _step(annotation, key, node)
+            annotation, real = _step(annotation, key, node, last=i == len(loc) - 1)
             if real:
                 parts.append(f"[{key}]" if isinstance(key, int) else f".{key}")
                 node = _child(node, key)

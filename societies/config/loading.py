@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from societies.config.checks import check_references
 from societies.config.errors import format_validation_error
 from societies.config.models import CROSS_FIELD, ExperimentConfig
 from societies.config.overrides import apply_overrides
+from societies.config.yamlio import read_yaml
 from societies.errors import ConfigError
 
 
@@ -40,29 +40,6 @@ def parse_config(
     if lines or cfg is None:
         raise ConfigError(lines or [f"{source}: expected a mapping of config fields"])
     return cfg
-
-
-def read_yaml(path: Path) -> dict[str, Any]:
-    """A YAML file's top-level mapping.
-
-    Raises:
-        ConfigError: the file cannot be read, is not YAML, or is not a mapping.
-    """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError([f"{path}: cannot read: {exc.strerror or exc}"]) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "?"
-        raise ConfigError(
-            [f"{path}: {where}: invalid YAML: {getattr(exc, 'problem', exc)}"]
-        ) from None
-    if not isinstance(data, dict):
-        raise ConfigError([f"{path}: expected a mapping of config fields at the top level"])
-    return data
 
 
 def load_config(path: Path | str, overrides: Sequence[str] = ()) -> ExperimentConfig:

@@ -13,6 +13,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ModelWrapValidatorHandler,
     PrivateAttr,
     ValidationError,
     ValidationInfo,
@@ -27,9 +28,11 @@ from benchmarks import AnyTaskSpec
 from protocols.graphs import GRAPHS
 from protocols.prompts import DEFAULT_SET, TaskPrompts, resolve_prompts
 from protocols.strategy import parse_strategy
+from societies.config.bounds import MAX_COUNT, MAX_REPEATS, MAX_ROUNDS, check_scale
 from societies.config.checks import check_references
 from societies.config.coalition import CoalitionSpec
 from societies.config.protocols import PROTOCOLS, ProtocolKindSpec
+from societies.config.strictness import bool_numbers
 from sociolab.errors import ConfigError
 from sociolab.registry import load_plugins
 from sociolab.specs import registered
@@ -51,7 +54,7 @@ class AgentSpec(_Strict):
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
     trait: str = "neutral"
     backend: str
-    count: int = Field(1, ge=1, le=1_000_000)
+    count: int = Field(1, ge=1, le=MAX_COUNT)
 
 
 class GraphSpec(_Strict):
@@ -79,6 +82,9 @@ class ProtocolSpec(ProtocolKindSpec):
     @field_validator("strategy")
     @classmethod
     def _parse(cls, value: list[str] | str) -> list[str]:
+        n = len(value.replace("p", "")) if isinstance(value, str) else len(value)
+        if n > MAX_ROUNDS:
+            raise ValueError(f"{n:,} rounds; at most {MAX_ROUNDS}")
         return parse_strategy(value)
 
     @property
@@ -175,7 +181,7 @@ class ExperimentConfig(_Strict):
         description="the prompt set: a name (sociolab, machinesom, du2023), a .yaml file, "
         "or {base: name-or-file, <field>: <template>} to change fields one by one",
     )
-    repeats: int = Field(1, ge=1)
+    repeats: int = Field(1, ge=1, le=MAX_REPEATS)
     generation: GenerationSpec = GenerationSpec()
     concurrency: int = Field(16, ge=1, description="episodes in flight at once")
     cache: CacheSpec = CacheSpec()
@@ -206,6 +212,20 @@ class ExperimentConfig(_Strict):
         base = (info.context or {}).get("base_dir")
         return absolute_prompts(value, Path(base) if base else None)
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _strict_numbers(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        # pydantic reads true as 1 in a number field; a YAML boolean there is a mistake.
+        cfg = handler(data)
+        if isinstance(data, dict):
+            errors = [
+                _error(loc, CROSS_FIELD, "expected a number, got a boolean", value)
+                for loc, value in bool_numbers(data, cfg)
+            ]
+            if errors:
+                raise ValidationError.from_exception_data(cls.__name__, errors)
+        return cfg
+
     @model_validator(mode="after")
     def _cross_field(self) -> Self:
         # What was given (as a YAML file would hold it); the checks fill in defaults.
@@ -214,7 +234,7 @@ class ExperimentConfig(_Strict):
             data["protocol"]["kind"] = self.protocol.kind  # a default kind is unset
         errors = [
             _error(_loc(path), CROSS_FIELD, message, None)
-            for path, message in check_references(data)
+            for path, message in [*check_references(data), *check_scale(self)]
         ]
         if errors:
             raise ValidationError.from_exception_data(type(self).__name__, errors)

@@ -26,6 +26,7 @@ import yaml
 from pydantic import ValidationError
 
 from benchmarks.base import TASKS
+from societies.config.yamlio import load_yaml_text, yaml_problem
 from societies.errors import ConfigError
 from sociolab.errors import SociolabError
 
@@ -68,6 +69,12 @@ def kept_task(old: Any, new: Any) -> Any:
     return {**new, **carried} if carried else new
 
 
+def _short(item: str) -> str:
+    """``item`` quoted, shortened to fit on one line of an error."""
+    text = repr(item)
+    return text if len(text) <= 80 else text[:60] + "..." + text[-12:]
+
+
 def parse_override(item: str) -> tuple[list[str], Any]:
     """Split ``a.b=value`` into (["a", "b"], parsed value).
 
@@ -77,11 +84,13 @@ def parse_override(item: str) -> tuple[list[str], Any]:
     key, sep, raw = item.partition("=")
     parts = key.strip().split(".")
     if not sep or not all(parts):
-        raise ConfigError([f"--set {item!r}: expected KEY=VALUE with a dotted KEY (a.b.c=1)"])
+        raise ConfigError([f"--set {_short(item)}: expected KEY=VALUE with a dotted KEY (a.b.c=1)"])
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
+        value = load_yaml_text(raw) if raw.strip() else ""
     except yaml.YAMLError as exc:
-        raise ConfigError([f"--set {item!r}: the value is not valid YAML: {exc}"]) from None
+        raise ConfigError(
+            [f"--set {_short(item)}: the value is not valid YAML: {yaml_problem(exc)}"]
+        ) from None
     return parts, _absolute(parts[-1], value)
 
 
@@ -142,7 +151,7 @@ def apply_overrides(data: dict[str, Any], overrides: Sequence[str]) -> dict[str,
     out = copy.deepcopy(data)
     for item in overrides:
         parts, value = parse_override(item)
-        set_path(out, parts, value, label=f"--set {item!r}")
+        set_path(out, parts, value, label=f"--set {_short(item)}")
     return out
 
 

@@ -15,6 +15,7 @@ from benchmarks.base import Question, Task
 from protocols.prompts import TaskPrompts, render_question
 from protocols.strategy import build_plan
 from societies.config import CoalitionSpec, ExperimentConfig, ProtocolSpec
+from societies.config.bounds import check_scale
 from societies.engine.graph import build_graph
 from societies.engine.rounds import RoundsRunner, Society
 from societies.engine.runner import RUNNERS, Episode, EpisodeRunner, Member
@@ -71,7 +72,12 @@ def build_episodes(cfg: ExperimentConfig, task: Task, questions: list[Question])
 
     Raises:
         PromptFillError: the prompt set's layout needs a question field this task lacks.
+        ConfigError: the run would exceed a bound of :mod:`societies.config.bounds`
+            with this many questions (checked before anything is built).
     """
+    scale = check_scale(cfg, len(questions))
+    if scale:
+        raise ConfigError([f"{cfg.name}: {field}: {msg}" for field, msg in scale])
     instruction = instructions(cfg, task)
     texts = [question_text(cfg.texts, instruction, q) for q in questions]
     return [

@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +37,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from societies.config import ExperimentConfig, parse_config, read_yaml
+from societies.config.bounds import MAX_CELLS
 from societies.config.errors import format_validation_error
 from societies.config.overrides import apply_overrides, set_path
 from societies.errors import ConfigError
@@ -126,8 +129,8 @@ def axes(spec: SweepSpec) -> list[tuple[str, list[tuple[str, Any]]]]:
     for key, pairs in out:
         if not pairs:
             raise ConfigError([f"grid.{key}: no values"])
-        labels = [label for label, _ in pairs]
-        dupes = sorted({x for x in labels if labels.count(x) > 1})
+        counts = Counter(label for label, _ in pairs)
+        dupes = sorted(x for x, n in counts.items() if n > 1)
         if dupes:
             raise ConfigError(
                 [
@@ -171,9 +174,13 @@ def expand(spec: SweepSpec, source: Path, overrides: Sequence[str] = ()) -> list
         set_path(base, key.split("."), value, label=f"{source}: set.{key}")
     base = apply_overrides(base, overrides)
     all_axes = axes(spec)
+    total = math.prod(len(pairs) for _, pairs in all_axes)
+    if total > MAX_CELLS:
+        sizes = " x ".join(str(len(pairs)) for _, pairs in all_axes)
+        raise ConfigError([f"{source}: grid: {sizes} = {total:,} cells; at most {MAX_CELLS:,}"])
     shorts = _short_names([k for k, _ in all_axes])
     cells: list[Cell] = []
-    problems: list[str] = []
+    failed: dict[str, list[str]] = {}  # problem -> the cells it occurs in
     for combo in itertools.product(*(pairs for _, pairs in all_axes)):
         labels = {short: label for short, (label, _) in zip(shorts, combo, strict=True)}
         name = "__".join(f"{s}={lab}" for s, lab in labels.items()) or "all"
@@ -182,14 +189,26 @@ def expand(spec: SweepSpec, source: Path, overrides: Sequence[str] = ()) -> list
             set_path(data, key.split("."), copy.deepcopy(value), label=f"{source}: grid.{key}")
         data["name"] = f"{data.get('name', spec.name)}[{name}]"
         try:
-            cfg = parse_config(data, source=f"{base_name} (cell {name})", base_dir=base_dir)
+            cfg = parse_config(data, source=base_name, base_dir=base_dir)
         except ConfigError as exc:
-            problems += [p for p in exc.problems if p not in problems]
+            for p in exc.problems:
+                failed.setdefault(p, []).append(name)
             continue
         cells.append(Cell(name, labels, cfg))
-    if problems:
-        raise ConfigError(problems)
+    if failed:
+        raise ConfigError([_where(p, names, base_name, total) for p, names in failed.items()])
     return cells
+
+
+def _where(problem: str, cells: list[str], source: str, total: int) -> str:
+    """A cell's problem, saying which cells have it (once for all of them)."""
+    which = (
+        "every cell"
+        if len(cells) == total and total > 1
+        else f"cell {cells[0]}" + (f" and {len(cells) - 1} more" if len(cells) > 1 else "")
+    )
+    rest = problem.removeprefix(f"{source}: ")
+    return f"{source} ({which}): {rest}"
 
 
 def load_sweep(path: Path | str, overrides: Sequence[str] = ()) -> SweepPlan:

@@ -103,6 +103,14 @@ class HFSpec(BackendSpec):
         description="CPU threads for torch (process-wide, while loaded; default: torch's choice)",
     )
 
+    def preflight(self, name: str) -> list[str]:
+        """The model reference must name an embedded model, an existing file or folder, or a hub id."""
+        try:
+            HFProvider.from_spec(self, name=name)
+        except BackendConfigError as exc:
+            return [str(exc)]
+        return []
+
 
 @dataclass(frozen=True)
 class ModelSource:

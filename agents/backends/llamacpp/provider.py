@@ -39,6 +39,17 @@ class LlamaCppSpec(BackendSpec):
     )
     startup_timeout_s: float = Field(120.0, gt=0)
 
+    def preflight(self, name: str) -> list[str]:
+        """The model must be an embedded one or an existing, readable ``.gguf`` file."""
+        try:
+            LlamaCppProvider.from_spec(self, name=name)
+        except BackendConfigError as exc:
+            return [str(exc)]
+        path = Path(self.model).expanduser()
+        if self.model not in EMBEDDED_MODELS and not (path.is_file() and os.access(path, os.R_OK)):
+            return [f"backends.{name}.model: file {self.model!r} does not exist or is not readable"]
+        return []
+
 
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

@@ -44,6 +44,6 @@ def test_bad_llamacpp_model_is_a_one_line_config_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["run", str(path), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [
-        "error: backends.local.model: 'weights.bin' is neither an embedded model "
+        f"error: {path}: backends.local.model: 'weights.bin' is neither an embedded model "
         "(known: smollm2-135m-instruct) nor a path to a .gguf file"
     ]

@@ -100,7 +100,12 @@ def test_one_set_moves_a_preset_to_another_backend(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["run", "sociolab-debate", "--dry-run", "--set", OPENAI])
     assert result.exit_code == 0, result.output
     assert "900 calls" in result.output and "local (openai:gpt-4o-mini)" in result.output
+    # validate refuses what run would: the key's variable must be set (its value never shown).
     sweep = CliRunner().invoke(app, ["validate", "sociolab-grid", "--set", OPENAI])
+    assert sweep.exit_code == 2 and "'SOCIOLAB_TEST_NO_KEY' is not set" in sweep.output
+    sweep = CliRunner().invoke(
+        app, ["validate", "sociolab-grid", "--set", OPENAI], env={"SOCIOLAB_TEST_NO_KEY": "k"}
+    )
     assert sweep.exit_code == 0 and "32 cells" in sweep.output
 
 
