@@ -31,11 +31,14 @@ def parse_strategy(value: str | list[str]) -> list[str]:
     """Normalise a strategy to protocol names, one per round after round 0.
 
     Accepts a list of names (``[debate, reflection]``), a MachineSoM bit string
-    (``"001"``: 0 = debate, 1 = reflection) or its ``p0p0p1`` spelling.
+    (``"001"``: 0 = debate, 1 = reflection) or its ``p0p0p1`` spelling. ``[]`` or
+    ``""`` is no round after round 0 (independent answers only, e.g. self-consistency).
 
     Raises:
         ValueError: naming the bad entry and the valid options.
     """
+    if value == "":
+        return []
     if isinstance(value, str):
         bits = value.replace("p", "") if re.fullmatch(r"(p[01])+", value) else value
         if not re.fullmatch(r"[01]+", bits):

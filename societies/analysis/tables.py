@@ -228,8 +228,13 @@ def _influence_section(gs: Sequence[GroupMetrics]) -> Section:
 
 
 def _cost_section(gs: Sequence[GroupMetrics]) -> Section:
-    s = Section("cost", "tokens recorded on every turn")
     costs = [g.measures.cost for g in gs]
+    priced = any(c.usd is not None for c in costs)
+    caption = "tokens recorded on every turn (cache hits included)"
+    if priced:
+        caption += "; USD at the backends' prices in the config ('–': no price)"
+    s = Section("cost", caption)
+    s.add("calls", [f"{c.calls:,}" for c in costs])
     s.add("prompt tokens", [f"{c.prompt_tokens:,}" for c in costs])
     s.add("completion tokens", [f"{c.completion_tokens:,}" for c in costs])
     s.add("total tokens", [f"{c.total_tokens:,}" for c in costs])
@@ -239,7 +244,14 @@ def _cost_section(gs: Sequence[GroupMetrics]) -> Section:
         "MachineSoM last-call tokens / episode",
         [num(c.machinesom_last_call_per_episode, 1) for c in costs],
     )
+    if priced:
+        s.add("cost (USD)", [_usd(c.usd) for c in costs])
+        s.add("USD per episode", [_usd(c.usd_per_episode) for c in costs])
     return s
+
+
+def _usd(value: float | None) -> str:
+    return "–" if value is None else f"{value:.4f}"
 
 
 def sections(metrics: Metrics) -> list[Section]:

@@ -12,6 +12,8 @@ A sweep file::
         all-easy-going: [{name: a, trait: easy-going, backend: local, count: 3}]
         all-overconfident: [{name: a, trait: overconfident, backend: local, count: 3}]
     seeds: [0, 1]                    # optional: one more axis over the config seed
+    extra:                           # optional: labelled cells outside the grid (a baseline)
+      self-consistency: {protocol.strategy: [], agents: [{name: a, trait: neutral, backend: local, count: 3}]}
     max_parallel_cells: null         # local executor: cells in flight at once (default: all)
     retries: 2                       # Ray: attempts after the first for a failing cell
 
@@ -19,7 +21,10 @@ Every combination of the axes (in the order written, seeds last) is a cell,
 named ``strategy=001__agents=all-easy-going`` (each axis by the last part of
 its key) and run into ``DIR/cells/<name>/``. Lists of plain values label
 themselves; other values are labelled by their index unless given as a
-mapping of labels.
+mapping of labels. Each ``extra`` cell is the base with its own changes (dotted
+keys, like ``set``), not crossed with the grid but with the seeds, and named
+``extra=<label>`` (``extra=<label>__seed=0``): a baseline runs next to the grid,
+shares its response cache and shows up in the same report.
 """
 
 from __future__ import annotations
@@ -62,6 +67,11 @@ class SweepSpec(BaseModel):
         default_factory=dict, description="dotted key -> values, or -> {label: value}"
     )
     seeds: list[int] | None = Field(None, min_length=1, description="one more axis: the seed")
+    extra: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="label -> {dotted key: value}: cells outside the grid (e.g. a baseline), "
+        "each the base with these changes, crossed with the seeds",
+    )
     max_parallel_cells: int | None = Field(
         None, ge=1, description="local executor: cells in flight at once (default: all)"
     )
@@ -179,14 +189,23 @@ def expand(spec: SweepSpec, source: Path, overrides: Sequence[str] = ()) -> list
         sizes = " x ".join(str(len(pairs)) for _, pairs in all_axes)
         raise ConfigError([f"{source}: grid: {sizes} = {total:,} cells; at most {MAX_CELLS:,}"])
     shorts = _short_names([k for k, _ in all_axes])
-    cells: list[Cell] = []
-    failed: dict[str, list[str]] = {}  # problem -> the cells it occurs in
+    points: list[tuple[dict[str, str], list[tuple[str, Any, str]]]] = []
     for combo in itertools.product(*(pairs for _, pairs in all_axes)):
         labels = {short: label for short, (label, _) in zip(shorts, combo, strict=True)}
+        changes = [
+            (key, value, f"grid.{key}")
+            for (key, _), (_, value) in zip(all_axes, combo, strict=True)
+        ]
+        points.append((labels, changes))
+    points += _extra_points(spec, source)
+    total = len(points)
+    cells: list[Cell] = []
+    failed: dict[str, list[str]] = {}  # problem -> the cells it occurs in
+    for labels, changes in points:
         name = "__".join(f"{s}={lab}" for s, lab in labels.items()) or "all"
         data = copy.deepcopy(base)
-        for (key, _), (_, value) in zip(all_axes, combo, strict=True):
-            set_path(data, key.split("."), copy.deepcopy(value), label=f"{source}: grid.{key}")
+        for key, value, where in changes:
+            set_path(data, key.split("."), copy.deepcopy(value), label=f"{source}: {where}")
         data["name"] = f"{data.get('name', spec.name)}[{name}]"
         try:
             cfg = parse_config(data, source=base_name, base_dir=base_dir)
@@ -198,6 +217,34 @@ def expand(spec: SweepSpec, source: Path, overrides: Sequence[str] = ()) -> list
     if failed:
         raise ConfigError([_where(p, names, base_name, total) for p, names in failed.items()])
     return cells
+
+
+def _extra_points(
+    spec: SweepSpec, source: Path
+) -> list[tuple[dict[str, str], list[tuple[str, Any, str]]]]:
+    """Each extra cell (crossed with the seeds) as (labels, [(dotted key, value, where)]).
+
+    Raises:
+        ConfigError: two extras with the same label once cleaned for a folder name.
+    """
+    labels = [_safe(str(label)) for label in spec.extra]
+    dupes = sorted({x for x in labels if labels.count(x) > 1})
+    if dupes:
+        raise ConfigError(
+            [f"{source}: extra: two cells are labelled {dupes[0]!r}: give distinct labels"]
+        )
+    seeds: list[int | None] = list(spec.seeds) if spec.seeds is not None else [None]
+    points: list[tuple[dict[str, str], list[tuple[str, Any, str]]]] = []
+    for label, (raw, changes) in zip(labels, spec.extra.items(), strict=True):
+        for seed in seeds:
+            where = [(key, value, f"extra.{raw}.{key}") for key, value in changes.items()]
+            if seed is None:
+                points.append(({"extra": label}, where))
+            else:
+                points.append(
+                    ({"extra": label, "seed": str(seed)}, [*where, ("seed", seed, "seeds")])
+                )
+    return points
 
 
 def _where(problem: str, cells: list[str], source: str, total: int) -> str:

@@ -54,3 +54,4 @@ def test_strategy_bits_round_trip() -> None:
         assert strategy_bits(parse_strategy(bits)) == bits
     with pytest.raises(ValueError, match="bit string"):
         parse_strategy("012")
+    assert parse_strategy("") == parse_strategy([]) == []  # round 0 only (self-consistency)

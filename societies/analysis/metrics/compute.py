@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from societies.analysis.metrics.episodes import GROUP_KEYS, EpisodeView, Run, episodes_of
+from societies.analysis.metrics.episodes import GROUP_KEYS, NO_ROUNDS, EpisodeView, Run, episodes_of
 from societies.analysis.metrics.measures import Measures, measure
 from societies.analysis.metrics.scalars import RowKey, scalars
 from societies.analysis.metrics.stats import Significance, Spread, compare_groups, spread
@@ -164,7 +164,11 @@ def compute_metrics(runs: Sequence[Run], by: Sequence[str] = GROUP_KEYS) -> Metr
 
 
 def _grid_cells(groups: Sequence[GroupMetrics]) -> dict[Cell, dict[int, float]] | str:
-    """Per (society, strategy), repeat -> study measure; or why the groups are no grid."""
+    """Per (society, strategy), repeat -> study measure; or why the groups are no grid.
+
+    A baseline without rounds after round 0 (self-consistency) is no strategy of the grid.
+    """
+    groups = [g for g in groups if g.keys["strategy"] != NO_ROUNDS]
     if len(groups) < 2:
         return "needs several groups"
     for key in ("task", "model"):

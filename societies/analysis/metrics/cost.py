@@ -21,6 +21,9 @@ class Cost:
         last_call_tokens: MachineSoM's measure: per episode, the prompt plus
             completion tokens of each agent's last call only, summed over agents
             and episodes (the last prompt holds the whole conversation).
+        usd: the calls' price at the recorded config's backend prices (cache hits
+            priced like the calls they stand for, as their tokens are counted), or
+            None when no agent's backend has a price.
     """
 
     prompt_tokens: int
@@ -29,6 +32,7 @@ class Cost:
     episodes: int
     correct: int
     last_call_tokens: int
+    usd: float | None = None
 
     @property
     def total_tokens(self) -> int:
@@ -46,6 +50,11 @@ class Cost:
         return self.total_tokens / self.correct if self.correct else None
 
     @property
+    def usd_per_episode(self) -> float | None:
+        """USD per episode (None without prices or episodes)."""
+        return self.usd / self.episodes if self.usd is not None and self.episodes else None
+
+    @property
     def machinesom_last_call_per_episode(self) -> float | None:
         """MachineSoM's cost: tokens of each agent's last call, summed, per episode."""
         return self.last_call_tokens / self.episodes if self.episodes else None
@@ -54,24 +63,27 @@ class Cost:
 def cost(episodes: Sequence[EpisodeView]) -> Cost:
     """Token cost of the episodes' recorded turns."""
     prompt = completion = calls = last = correct = n = 0
+    usd: float | None = None
     for e in episodes:
         if not e.turns:
             continue
         n += 1
         latest: dict[str, tuple[int, int]] = {}
         for (r, agent), t in e.turns.items():
-            prompt += t.usage.prompt_tokens
-            completion += t.usage.completion_tokens
-            calls += 1
-            if t.opening is not None:  # a role-play opening is one more call
-                prompt += t.opening.usage.prompt_tokens
-                completion += t.opening.usage.completion_tokens
+            price = e.prices.get(agent)
+            # a role-play opening is one more call
+            for usage in (t.usage,) if t.opening is None else (t.usage, t.opening.usage):
+                prompt += usage.prompt_tokens
+                completion += usage.completion_tokens
                 calls += 1
+                if price is not None:
+                    spent = usage.prompt_tokens * price[0] + usage.completion_tokens * price[1]
+                    usd = (usd or 0.0) + spent / 1e6
             if r >= latest.get(agent, (-1, 0))[0]:
                 latest[agent] = (r, t.usage.prompt_tokens + t.usage.completion_tokens)
         last += sum(tokens for _, tokens in latest.values())
         correct += e.finished and bool(e.decision_correct) and e.decision_correct[-1]
-    return Cost(prompt, completion, calls, n, correct, last)
+    return Cost(prompt, completion, calls, n, correct, last, usd)
 
 
 __all__ = ["Cost", "cost"]

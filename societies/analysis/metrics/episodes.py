@@ -21,6 +21,9 @@ GROUP_KEYS = ("society", "strategy", "task", "model")
 
 _BITS = {"debate": "0", "reflection": "1"}
 
+NO_ROUNDS = "round 0 only"
+"""The strategy label of a run without rounds after round 0 (e.g. self-consistency)."""
+
 
 @dataclass(frozen=True)
 class Run:
@@ -55,7 +58,7 @@ def strategy_label(header: HeaderEvent) -> str:
     """The strategy: MachineSoM bits (``001``) when every round after 0 is debate or reflection."""
     later = header.rounds[1:]
     if all(r in _BITS for r in later):
-        return "".join(_BITS[r] for r in later) or "-"
+        return "".join(_BITS[r] for r in later) or NO_ROUNDS
     return "-".join(later)
 
 
@@ -101,6 +104,8 @@ class EpisodeView:
         turns: ``(round, agent) -> turn`` for every recorded turn.
         decisions: the society's answer in each complete round (from round 0 on).
         decision_correct: whether each of those decisions is correct.
+        prices: agent -> its backend's (prompt, completion) USD per million tokens, for
+            agents whose backend has a price in the recorded config.
     """
 
     run: int
@@ -114,6 +119,7 @@ class EpisodeView:
     decisions: tuple[str | None, ...] = ()
     decision_correct: tuple[bool, ...] = ()
     edges: tuple[tuple[str, str], ...] = field(default=())
+    prices: Mapping[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
     def complete_rounds(self) -> int:
@@ -128,6 +134,25 @@ class EpisodeView:
     def answers(self, rnd: int) -> list[str | None]:
         """The agents' answers in a complete round, in agent order."""
         return [self.turns[(rnd, a)].answer for a in self.agents]
+
+
+def agent_prices(header: HeaderEvent) -> dict[str, tuple[float, float]]:
+    """Agent -> (prompt, completion) USD per million tokens of its backend, where priced.
+
+    Read from the recorded config's backends (``price_per_1m_prompt_tokens``,
+    ``price_per_1m_completion_tokens``); a missing one of the two counts as 0.
+    """
+    specs: Any = header.config.get("backends") or {}
+    out: dict[str, tuple[float, float]] = {}
+    for a in header.agents:
+        spec = specs.get(a.backend) if isinstance(specs, dict) else None
+        if not isinstance(spec, dict):
+            continue
+        prompt = spec.get("price_per_1m_prompt_tokens")
+        completion = spec.get("price_per_1m_completion_tokens")
+        if prompt is not None or completion is not None:
+            out[a.name] = (float(prompt or 0.0), float(completion or 0.0))
+    return out
 
 
 def episodes_of(run: Run) -> list[EpisodeView]:
@@ -145,6 +170,7 @@ def episodes_of(run: Run) -> list[EpisodeView]:
     agents = tuple(a.name for a in h.agents)
     traits = {a.name: a.trait for a in h.agents}
     edges = tuple((u, v) for u, v in h.edges)
+    prices = agent_prices(h)
     out = []
     for ep in sorted(by_episode):
         turns = by_episode[ep]
@@ -163,6 +189,7 @@ def episodes_of(run: Run) -> list[EpisodeView]:
                 decisions=tuple(d for d, _ in decided),
                 decision_correct=tuple(c for _, c in decided),
                 edges=edges,
+                prices=prices,
             )
         )
     return out
@@ -175,8 +202,10 @@ def n_rounds(episodes: Sequence[EpisodeView]) -> int:
 
 __all__ = [
     "GROUP_KEYS",
+    "NO_ROUNDS",
     "EpisodeView",
     "Run",
+    "agent_prices",
     "episodes_of",
     "extraction_of",
     "model_label",

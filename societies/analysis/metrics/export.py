@@ -114,6 +114,7 @@ def group_json(g: GroupMetrics) -> dict[str, Any]:
             "completion": k.completion_tokens,
             "total": k.total_tokens,
             "calls": k.calls,
+            "usd": k.usd,
             "per_episode": k.per_episode,
             "per_correct": k.per_correct,
             "machinesom_last_call_per_episode": k.machinesom_last_call_per_episode,

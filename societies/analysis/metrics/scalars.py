@@ -117,6 +117,7 @@ def _cost_rows(m: Measures, rows: Rows) -> None:
     rows[("tokens_completion", None, "")] = k.completion_tokens
     rows[("tokens_total", None, "")] = k.total_tokens
     rows[("calls", None, "")] = k.calls
+    rows[("cost_usd", None, "")] = k.usd
     rows[("tokens_per_episode", None, "")] = k.per_episode
     rows[("tokens_per_correct", None, "")] = k.per_correct
     rows[("machinesom_last_call_tokens_per_episode", None, "")] = k.machinesom_last_call_per_episode

@@ -319,6 +319,7 @@ def test_metrics_json_has_the_documented_keys(run: Run) -> None:
         "completion": 240,
         "total": 1440,
         "calls": 48,
+        "usd": None,  # no price in the recorded config
         "per_episode": 360,
         "per_correct": 720,
         "machinesom_last_call_per_episode": 135,

@@ -137,6 +137,7 @@ cost
 ┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━┓
 ┃                                       ┃   001 ┃
 ┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━┩
+│ calls                                 │    48 │
 │ prompt tokens                         │ 1,200 │
 │ completion tokens                     │   240 │
 │ total tokens                          │ 1,440 │
@@ -144,7 +145,8 @@ cost
 │ per correct answer                    │ 720.0 │
 │ MachineSoM last-call tokens / episode │ 135.0 │
 └───────────────────────────────────────┴───────┘
-tokens recorded on every turn
+tokens recorded on every turn (cache hits
+included)
 """
 
 
