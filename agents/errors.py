@@ -3,6 +3,7 @@
 from sociolab.errors import (
     BackendConfigError,
     BackendError,
+    FatalBackendError,
     GenerationError,
     MissingDependencyError,
     ModelFetchError,
@@ -11,6 +12,7 @@ from sociolab.errors import (
 __all__ = [
     "BackendConfigError",
     "BackendError",
+    "FatalBackendError",
     "GenerationError",
     "MissingDependencyError",
     "ModelFetchError",

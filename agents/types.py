@@ -55,6 +55,11 @@ class Usage(BaseModel):
 
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    estimated: bool = Field(
+        False,
+        exclude_if=lambda v: not v,
+        description="the server reported no usage: the counts are a local estimate",
+    )
 
     @property
     def total_tokens(self) -> int:

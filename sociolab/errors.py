@@ -11,6 +11,7 @@
     │   │   └── MissingDependencyError  an optional package is missing (message: the pip line)
     │   ├── ModelFetchError        the embedded model could not be obtained or failed its checksum
     │   └── GenerationError        a call failed for good (after the retries allowed)
+    │       └── FatalBackendError      a failure no retry can fix (401, 403, 404): the run stops
     └── TaskError              a task could not be loaded
         └── TaskDataError          a data file is missing or malformed (names file and line)
 
@@ -65,6 +66,13 @@ class GenerationError(BackendError):
     """A call failed for good (after the retries the wrapper allows)."""
 
 
+class FatalBackendError(GenerationError):
+    """A failure that no retry and no other question can fix (bad key, no access, no such model).
+
+    The backend refuses every later call at once, and a run stops at the first one.
+    """
+
+
 class TaskError(SociolabError):
     """Base class: a task could not be loaded (missing file, bad row, unknown subject)."""
 
@@ -77,6 +85,7 @@ __all__ = [
     "BackendConfigError",
     "BackendError",
     "ConfigError",
+    "FatalBackendError",
     "GenerationError",
     "MissingDependencyError",
     "ModelFetchError",

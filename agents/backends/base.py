@@ -21,6 +21,10 @@ class RetrySpec(BaseModel):
     jitter_s: float = Field(0.5, ge=0.0)
 
 
+class MalformedReply(Exception):
+    """A reply that arrived but cannot be used (no choices, null content): retried."""
+
+
 class BackendSpec(BaseModel):
     """Base of every provider's config model (``kind`` selects the provider)."""
 
@@ -79,6 +83,10 @@ class Provider(abc.ABC):
 
     def is_retryable(self, exc: BaseException) -> bool:
         """Whether a failed attempt may be retried."""
+        return False
+
+    def is_permanent(self, exc: BaseException) -> bool:
+        """Whether a failure will recur on every call (bad key, no access): the run stops."""
         return False
 
     def retry_after(self, exc: BaseException) -> float | None:

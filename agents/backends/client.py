@@ -9,6 +9,8 @@ reports its simulated latency).
 from __future__ import annotations
 
 import asyncio
+import logging
+import math
 import random
 from dataclasses import dataclass, field
 
@@ -16,8 +18,17 @@ from aiolimiter import AsyncLimiter
 
 from agents.backends.base import Provider, RetrySpec
 from agents.backends.cache import ResponseCache, cache_key
-from agents.errors import BackendError, GenerationError
-from agents.types import ChatRequest, Completion
+from agents.backends.secrets import has_secrets, redact
+from agents.errors import BackendError, FatalBackendError, GenerationError
+from agents.types import ChatRequest, Completion, Usage
+
+log = logging.getLogger("sociolab.backends")
+
+PERMANENT_AFTER = 3
+"""Calls failing with the same non-retryable status, before any success, that stop a backend."""
+
+MAX_DETAIL = 300
+"""Characters of a server's error text kept in a message."""
 
 
 @dataclass
@@ -30,6 +41,7 @@ class UsageTotals:
     errors: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    estimated: int = 0  # calls whose usage the server did not report (estimated locally)
 
 
 @dataclass
@@ -58,9 +70,18 @@ class BackendClient:
         self._identity = self.provider.identity()
         self._start_lock = asyncio.Lock()
         self._started = False
+        self._fatal: FatalBackendError | None = None
+        self._successes = 0
+        self._same_failures: tuple[str, int] = ("", 0)
+        self._warned_wait = False
 
     async def complete(self, request: ChatRequest) -> Completion:
-        """Complete ``request``: from the cache if possible, else through the provider."""
+        """Complete ``request``: from the cache if possible, else through the provider.
+
+        Raises:
+            FatalBackendError: this backend failed permanently (now or on an earlier call).
+            GenerationError: the call failed after the retries allowed.
+        """
         key = cache_key(self._identity, request) if self.cache is not None else ""
         if self.cache is not None:
             hit = self.cache.get(key)
@@ -68,8 +89,12 @@ class BackendClient:
                 self._count(hit)
                 self.usage.cache_hits += 1
                 return hit
+        if self._fatal is not None:
+            raise self._fatal
         await self._ensure_started()
         completion = _clean(await self._call_with_retries(request))
+        if completion.usage.estimated:
+            self.usage.estimated += 1
         if self.cache is not None:
             self.cache.put(key, completion)
         self._count(completion)
@@ -98,13 +123,27 @@ class BackendClient:
     def backoff(self, attempt: int, exc: BaseException) -> float:
         """Seconds to wait after failed attempt number ``attempt`` (1-based).
 
-        Exponential backoff with full jitter on top, never less than what the
-        server asked for with Retry-After.
+        Exponential backoff with jitter on top, never less than what the server
+        asked for with Retry-After, and never more than ``retry.max_s`` (a server
+        asking for longer is told so once, in a warning).
         """
         r = self.retry
         delay = min(r.max_s, r.initial_s * 2.0 ** (attempt - 1)) + random.uniform(0, r.jitter_s)
         asked = self.provider.retry_after(exc)
-        return max(delay, asked) if asked is not None else delay
+        if asked is None or math.isnan(asked) or asked <= delay:
+            return delay
+        if asked > r.max_s:
+            if not self._warned_wait:
+                self._warned_wait = True
+                log.warning(
+                    "backend %r: the server asks to wait %s s (Retry-After); waiting %s s "
+                    "(retry.max_s) instead",
+                    self.name,
+                    f"{asked:g}",
+                    f"{r.max_s:g}",
+                )
+            return max(delay, r.max_s)
+        return asked
 
     async def _call_with_retries(self, request: ChatRequest) -> Completion:
         # A plain loop rather than tenacity: this is the hot path of every call
@@ -113,20 +152,42 @@ class BackendClient:
         attempt = 1
         while True:
             try:
-                return await self._attempt(request)
+                completion = await self._attempt(request)
+                self._successes += 1
+                return completion
             except BackendError:
                 self.usage.errors += 1
                 raise
             except Exception as exc:
+                if self._fatal is not None:  # another call found it meanwhile
+                    raise self._fatal from exc
+                if self._is_permanent(exc):
+                    self.usage.errors += 1
+                    self._fatal = FatalBackendError(
+                        f"backend {self.name!r}: {describe(exc)} (a retry cannot fix this: "
+                        "the run stops)"
+                    )
+                    raise self._fatal from exc
                 if attempt >= self.retry.attempts or not self.provider.is_retryable(exc):
                     self.usage.errors += 1
                     what = f"gave up after {attempt} attempts" if attempt > 1 else "failed"
                     raise GenerationError(
-                        f"backend {self.name!r}: {what}: {type(exc).__name__}: {exc}"
+                        f"backend {self.name!r}: {what}: {describe(exc)}"
                     ) from exc
                 self.usage.retries += 1
                 await asyncio.sleep(self.backoff(attempt, exc))
                 attempt += 1
+
+    def _is_permanent(self, exc: Exception) -> bool:
+        """A permanent status, or the same non-retryable failure on every call so far."""
+        if self.provider.is_permanent(exc):
+            return True
+        if self._successes or self.provider.is_retryable(exc):
+            return False
+        kind = type(exc).__name__ + str(getattr(exc, "status_code", ""))
+        same, n = self._same_failures
+        self._same_failures = (kind, n + 1 if kind == same else 1)
+        return self._same_failures[1] >= PERMANENT_AFTER
 
     async def _attempt(self, request: ChatRequest) -> Completion:
         if self.semaphore is None:
@@ -137,7 +198,29 @@ class BackendClient:
     async def _limited(self, request: ChatRequest) -> Completion:
         if self.limiter is not None:
             await self.limiter.acquire()
+        if self._fatal is not None:  # found while this call waited for its turn
+            raise self._fatal
         return await self.provider.generate(request)
+
+
+def describe(exc: BaseException) -> str:
+    """One short line about a failed attempt: its type and text, redacted, on one line, cut."""
+    text = " ".join(redact(f"{type(exc).__name__}: {exc}").split())
+    return text if len(text) <= MAX_DETAIL else text[: MAX_DETAIL - 3] + "..."
+
+
+def estimate_tokens(text: str) -> int:
+    """A rough token count of ``text`` (about four characters per token, at least 1)."""
+    return max(1, math.ceil(len(text) / 4))
+
+
+def estimated_usage(request: ChatRequest, reply: str) -> Usage:
+    """Usage estimated from the texts (flagged), for a server that reported none.
+
+    Never 0: an unreported call still costs, and a budget must see it.
+    """
+    prompt = sum(estimate_tokens(m.content) + 4 for m in request.messages)
+    return Usage(prompt_tokens=prompt, completion_tokens=estimate_tokens(reply), estimated=True)
 
 
 def _clean(completion: Completion) -> Completion:
@@ -146,6 +229,7 @@ def _clean(completion: Completion) -> Completion:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        fixed = text.encode("utf-8", errors="replace").decode("utf-8")
-        return completion.model_copy(update={"text": fixed})
-    return completion
+        text = text.encode("utf-8", errors="replace").decode("utf-8")
+    if has_secrets():
+        text = redact(text)
+    return completion if text is completion.text else completion.model_copy(update={"text": text})

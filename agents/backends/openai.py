@@ -6,6 +6,7 @@ module, so validating a config never loads it.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -14,8 +15,10 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 
-from agents.backends.base import BackendSpec, Provider
+from agents.backends.base import BackendSpec, MalformedReply, Provider
+from agents.backends.client import estimated_usage
 from agents.backends.registry import register
+from agents.backends.secrets import remember
 from agents.errors import BackendConfigError
 from agents.types import ChatRequest, Completion, Usage
 
@@ -76,6 +79,7 @@ class OpenAISpec(BackendSpec):
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 _RETRYABLE_STATUS = {408, 409, 425, 429}
+_PERMANENT_STATUS = {401, 403, 404}
 
 
 @register("openai", OpenAISpec)
@@ -112,6 +116,7 @@ class OpenAIProvider(Provider):
                     f"backends.{name}.api_key_env: environment variable "
                     f"{spec.api_key_env!r} is not set"
                 )
+            remember(key)
         elif spec.base_url is None:
             raise BackendConfigError(
                 f"backends.{name}: set api_key_env (for the public API) or base_url"
@@ -143,15 +148,21 @@ class OpenAIProvider(Provider):
         start = time.perf_counter()
         resp = await self._client.chat.completions.create(**kwargs)
         latency = time.perf_counter() - start
+        if not resp.choices:
+            raise MalformedReply("the reply has no choices")
         choice = resp.choices[0]
+        text = choice.message.content
+        if text is None:
+            raise MalformedReply("the reply's content is null")
         usage = resp.usage
         return Completion(
-            text=choice.message.content or "",
+            text=text,
             finish_reason=choice.finish_reason or "stop",
             usage=Usage(
-                prompt_tokens=usage.prompt_tokens if usage else 0,
-                completion_tokens=usage.completion_tokens if usage else 0,
-            ),
+                prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens
+            )
+            if usage is not None
+            else estimated_usage(request, text),
             latency_s=latency,
         )
 
@@ -172,14 +183,22 @@ class OpenAIProvider(Provider):
         return self._max_concurrency
 
     def is_retryable(self, exc: BaseException) -> bool:
-        """429, 5xx, timeouts and dropped connections are retried."""
+        """429, 5xx, timeouts, dropped connections and unusable 200 replies are retried."""
         import openai
 
-        if isinstance(exc, openai.APIConnectionError):  # includes APITimeoutError
+        if isinstance(exc, openai.APIConnectionError | MalformedReply | json.JSONDecodeError):
+            return True  # APIConnectionError includes APITimeoutError
+        if isinstance(exc, openai.APIResponseValidationError):
             return True
         if isinstance(exc, openai.APIStatusError):
             return exc.status_code in _RETRYABLE_STATUS or exc.status_code >= 500
         return False
+
+    def is_permanent(self, exc: BaseException) -> bool:
+        """401 (bad key), 403 (no access) and 404 (no such model or path) recur on every call."""
+        import openai
+
+        return isinstance(exc, openai.APIStatusError) and exc.status_code in _PERMANENT_STATUS
 
     def retry_after(self, exc: BaseException) -> float | None:
         """Seconds from a Retry-After (or retry-after-ms) header."""

@@ -61,9 +61,11 @@ def fail(exc: Exception) -> None:
 
     At most :data:`MAX_PROBLEMS` lines: the first problems and "... and N more".
     """
-    lines = [
-        " ".join(p.split()) for p in (exc.problems if isinstance(exc, ConfigError) else [str(exc)])
-    ]
+    from societies.render import clean
+
+    # Text from outside (a server's error body) must not reach the terminal raw.
+    problems = exc.problems if isinstance(exc, ConfigError) else [str(exc)]
+    lines = [" ".join(clean(p, max_line=None).split()) for p in problems]
     if len(lines) > MAX_PROBLEMS:
         lines = [
             *lines[: MAX_PROBLEMS - 1],

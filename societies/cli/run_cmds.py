@@ -161,6 +161,8 @@ def _summary(result: RunResult) -> None:
         f"({hits} cache hits), {len(result.errors)} errors",
         markup=False,
     )
+    from societies.render import clean
+
     for e in result.errors[:5]:
-        err.print(f"error: {e}", markup=False)
+        err.print(f"error: {' '.join(clean(e, max_line=None).split())}", markup=False)
     out.print(f"transcript: {result.transcript}", markup=False)

@@ -15,7 +15,6 @@ compares it with each member alone (:mod:`societies.analysis.coalition`).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -31,8 +30,8 @@ from societies.engine.runner import (
     Sink,
     TurnKey,
     TurnPlan,
-    first_error,
     generation_fields,
+    settle,
     take_turn,
 )
 from societies.engine.skills import LoadedTable
@@ -192,12 +191,13 @@ class CoalitionRunner(EpisodeRunner):
         ]
         if self.spec.compare_members:
             jobs += [(m.name, [(m, None)] * len(self.rounds), None) for m in self.members]
-        try:
-            async with asyncio.TaskGroup() as tg:
-                for label, assignment, trait in jobs:
-                    tg.create_task(self.run_pipeline(ep, label, assignment, done, sink, trait))
-        except BaseExceptionGroup as group:
-            raise first_error(group) from None
+        # Not a TaskGroup: a failed pipeline must not cancel the others' calls in flight.
+        await settle(
+            [
+                self.run_pipeline(ep, label, assignment, done, sink, trait)
+                for label, assignment, trait in jobs
+            ]
+        )
 
     async def run_pipeline(
         self,

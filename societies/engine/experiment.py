@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal, NamedTuple, Protocol
 
 from agents.backends import BackendClient, ResponseCache
-from agents.errors import GenerationError
+from agents.errors import FatalBackendError, GenerationError
 from benchmarks.base import Task
 from protocols.decision import DECISION_RULES
 from societies.analysis.decisions import society_accuracy
@@ -226,6 +226,11 @@ class Experiment:
                 async with limit:
                     try:
                         await p.runner.run_episode(ep, prior, sink)
+                    except FatalBackendError as exc:
+                        raise FatalBackendError(
+                            f"{exc}; the transcript so far is kept: fix it and continue "
+                            "with --resume"
+                        ) from None
                     except GenerationError as exc:
                         ok = False
                         p.errors.append(f"question {ep.question.id} repeat {ep.repeat}: {exc}")

@@ -26,9 +26,9 @@ from societies.engine.runner import (
     Sink,
     TurnKey,
     TurnPlan,
-    first_error,
     generation_fields,
     opening_call,
+    settle,
     take_turn,
 )
 from societies.transcript import AgentRecord, OpeningRecord, TurnEvent
@@ -71,7 +71,17 @@ class _Episode:
         return [(j, await prev[j]) for j in peers]
 
     async def agent_loop(self, i: int) -> None:
-        """Walk agent ``i`` through its rounds."""
+        """Walk agent ``i`` through its rounds; on failure its later rounds fail too."""
+        try:
+            await self._walk(i)
+        except BaseException as exc:
+            for row in self.futures:
+                if not row[i].done():
+                    row[i].set_exception(exc)
+                    row[i].exception()  # retrieved: agents that wait on it re-raise it
+            raise
+
+    async def _walk(self, i: int) -> None:
         soc, ep = self.soc, self.ep
         m = soc.members[i]
         agent = Agent(name=m.name, trait=m.trait, backend=m.client)
@@ -161,12 +171,9 @@ async def run_episode(
     as soon as it completes.
     """
     state = _Episode(soc, ep, done, sink)
-    try:
-        async with asyncio.TaskGroup() as tg:
-            for i in range(len(soc.members)):
-                tg.create_task(state.agent_loop(i))
-    except BaseExceptionGroup as group:
-        raise first_error(group) from None
+    # Not a TaskGroup: one agent's failed call must not cancel the others' calls in
+    # flight; their replies are recorded, so a resume does not ask for them again.
+    await settle([state.agent_loop(i) for i in range(len(soc.members))])
     return state.answers()
 
 

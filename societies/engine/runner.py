@@ -10,7 +10,8 @@ the same way for every runner.
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Mapping, Sequence
+import asyncio
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -218,6 +219,19 @@ A plugin that registers a protocol kind's config model in
 """
 
 
+async def settle(coros: Iterable[Coroutine[Any, Any, Any]]) -> list[Any]:
+    """Run ``coros`` concurrently until each has finished, then raise the first failure.
+
+    Unlike a TaskGroup, one failure does not cancel the others: calls already in
+    flight complete and their turns are recorded. Cancelling the caller cancels all.
+    """
+    results = await asyncio.gather(*coros, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return results
+
+
 def first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
     """The first leaf of a (nested) exception group: the error worth reporting."""
     exc: BaseException = group
@@ -240,5 +254,6 @@ __all__ = [
     "generation_fields",
     "opening_call",
     "reply_fields",
+    "settle",
     "take_turn",
 ]
