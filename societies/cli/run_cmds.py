@@ -97,6 +97,7 @@ def run(
     from societies.engine.dry_run import dry_run as estimate
     from societies.engine.dry_run import render_dry_run
     from societies.engine.experiment import run_experiment
+    from societies.engine.folder import safe_name
     from societies.engine.gctune import gc_tuned
 
     path = locate(config)
@@ -109,7 +110,7 @@ def run(
             render_dry_run(d, out, title="dry run")
             _budget_note(cfg, d)
             return
-        folder = out_dir or Path("runs") / cfg.name
+        folder = out_dir or Path("runs") / safe_name(cfg.name)
         mode = cache_mode(no_cache, refresh_cache)
         require_ready([(str(path), cfg)], cache=mode != "off")
         with ProgressMonitor(err) as monitor, gc_tuned():  # this process is the CLI's
@@ -117,6 +118,11 @@ def run(
     except USER_ERRORS as exc:
         fail(exc)
         return
+    except KeyboardInterrupt:  # typer turns it into exit 130 before main() could say this
+        err.print(
+            "interrupted: the transcript so far is kept; continue with --resume", markup=False
+        )
+        raise typer.Exit(130) from None
     _summary(result)
     if result.status == "budget":
         err.print(

@@ -19,6 +19,7 @@ from societies.config import CoalitionSpec, ExperimentConfig
 from societies.engine.budget import Budget, make_budget, with_budget
 from societies.engine.build import build_clients, build_episodes, build_header, build_runner, now
 from societies.engine.clients import ClientPool
+from societies.engine.folder import folder_lock
 from societies.engine.runner import Episode, EpisodeRunner, TurnKey, first_error
 from societies.errors import RunError
 from societies.transcript import (
@@ -167,6 +168,14 @@ class Experiment:
         path = self.transcript_path
         if not path.exists() or path.stat().st_size == 0:
             return None
+        if _header_cut(path):
+            if not self.resume:
+                raise RunError(
+                    f"{path}: the header is cut (the run stopped while starting) and no turn "
+                    "was recorded: pass --resume to start it over"
+                )
+            path.write_bytes(b"")  # nothing to keep: start over
+            return None
         if not self.resume:
             raise RunError(
                 f"{path} already exists: pass --resume to continue that run, or choose another --out"
@@ -262,7 +271,10 @@ class Experiment:
         """Run every episode not yet recorded; return the summary."""
         started = time.perf_counter()
         task: Task = self.cfg.task.build()
-        self.out_dir.mkdir(parents=True, exist_ok=True)
+        with folder_lock(self.out_dir):  # one writer per run folder
+            return await self._run_locked(task, started)
+
+    async def _run_locked(self, task: Task, started: float) -> RunResult:
         clients = self._clients()
         writer: TranscriptWriter | None = None
         try:
@@ -310,6 +322,12 @@ class Experiment:
             no_decision_by_round=none,
             usage=usage,
         )
+
+
+def _header_cut(path: Path) -> bool:
+    """Whether the transcript holds no complete line (its header was cut)."""
+    with path.open("rb") as fh:
+        return b"\n" not in fh.read(1 << 20) and path.stat().st_size < (1 << 20)
 
 
 def _usage(c: BackendClient) -> dict[str, int]:

@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 from societies.engine.experiment import CacheMode
+from societies.engine.folder import folder_lock
 from societies.sweeps.local import run_local
 from societies.sweeps.outcomes import SweepMonitor, SweepResult
 from societies.sweeps.spec import SweepPlan
@@ -20,14 +21,21 @@ def run_sweep(
     progress: SweepMonitor | None = None,
     stop_after: int | None = None,
 ) -> SweepResult:
-    """Run a sweep locally (one event loop) or, with ``ray`` (``auto``, ``local`` or an address), on Ray."""
-    if ray is not None:
-        from societies.sweeps.ray_executor import run_on_ray
+    """Run a sweep locally (one event loop) or, with ``ray`` (``auto``, ``local`` or an address), on Ray.
 
-        return run_on_ray(plan, out_dir, address=ray, cache=cache, progress=progress)
-    return asyncio.run(
-        run_local(plan, out_dir, cache=cache, progress=progress, stop_after=stop_after)
-    )
+    The sweep folder is locked while it runs (each cell's run folder also is).
+
+    Raises:
+        RunError: another process is running a sweep in ``out_dir``, or it cannot be written.
+    """
+    with folder_lock(out_dir):
+        if ray is not None:
+            from societies.sweeps.ray_executor import run_on_ray
+
+            return run_on_ray(plan, out_dir, address=ray, cache=cache, progress=progress)
+        return asyncio.run(
+            run_local(plan, out_dir, cache=cache, progress=progress, stop_after=stop_after)
+        )
 
 
 __all__ = ["run_sweep"]

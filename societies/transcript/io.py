@@ -130,7 +130,13 @@ def read_transcript(path: Path | str) -> Transcript:
         warnings.simplefilter("always")
         first = next(events, None)
         if not isinstance(first, HeaderEvent):
-            raise TranscriptError(f"{path}: empty transcript (no header)")
+            cut = any("incomplete last line" in str(w.message) for w in caught)
+            raise TranscriptError(
+                f"{path}: the header is cut (the run stopped while starting): no turn was "
+                "recorded; run it again with --resume to start over"
+                if cut
+                else f"{path}: empty transcript (no header)"
+            )
         t = Transcript(header=first)
         for ev in events:
             if isinstance(ev, TurnEvent):
