@@ -102,3 +102,31 @@ def test_the_self_consistency_preset_runs_round_0_only(tmp_path: Path) -> None:
     assert {a["trait"] for a in header["agents"]} == {"neutral"} and len(header["agents"]) == 3
     turns = (out / "transcript.jsonl").read_text().count('"type":"turn"')
     assert turns == 2 * 3
+
+
+def test_grouped_by_strategy_the_baseline_pools_the_societies_round_0_as_the_study(
+    tmp_path: Path,
+) -> None:
+    # MachineSoM's self-consistency figure: round 0 of all societies pooled, and its cost
+    # the round-0 call's tokens of each agent (our MachineSoM last-call measure).
+    calm = [{"name": n, "trait": "easy-going", "backend": "sim"} for n in ("ada", "bo", "cy")]
+    base = sim_config(task={"name": "arithmetic", "limit": 4}, repeats=2)
+    sweep = {
+        "grid": {"agents": {"mixed": base["agents"], "calm": calm}, "protocol.strategy": ["0"]},
+        "extra": {"sc-mixed": {"protocol.strategy": []},
+                  "sc-calm": {"protocol.strategy": [], "agents": calm}},
+    }  # fmt: skip
+    out = tmp_path / "out"
+    assert asyncio.run(run_local(load_sweep(write_sweep(tmp_path, sweep, base)), out)).ok
+    groups = {g.label: g for g in make_report([out], by=["strategy"], plots=False).metrics.groups}
+    assert set(groups) == {"0", "round 0 only"}
+    baseline, debate = groups["round 0 only"], groups["0"]
+    assert len(baseline.runs) == 2 and baseline.measures.episodes == 2 * 4 * 2
+    assert baseline.measures.accuracy.society == debate.measures.accuracy.society[:1]
+    round0 = sum(
+        t.usage.prompt_tokens + t.usage.completion_tokens
+        for r in debate.runs
+        for t in r.transcript.turns
+        if t.round == 0
+    )
+    assert baseline.measures.cost.last_call_tokens == round0
