@@ -144,6 +144,12 @@ def test_generated_arithmetic_calibrates_on_further_items_of_the_same_stream() -
     assert "4 of its 6 questions are among the 4" in message and "(same id or text)" in message
 
 
+def test_du_s_items_calibrate_on_the_items_after_du_s_100() -> None:
+    _, split = split_of(config({"name": "arithmetic", "items": "du2023"}, size=5))
+    assert len(split.questions) == 5 and split.available == 2 * 5  # generated: twice the size
+    assert all(int(q.id.removeprefix("du2023-")) >= 100 for q in split.questions)
+
+
 def test_generated_chess_calibrates_on_further_items() -> None:
     cfg = config({"name": "chess", "limit": 3}, size=2)
     evaluated, split = split_of(cfg)
