@@ -10,7 +10,17 @@ from benchmarks.arithmetic_du import (
     extract_du2023,
     parse_du2023,
 )
-from benchmarks.base import TASKS, Extraction, Extractor, Question, Task, TaskSpec, sample
+from benchmarks.base import (
+    FALLBACK_METHODS,
+    TASKS,
+    Extraction,
+    Extractor,
+    Question,
+    Task,
+    TaskSpec,
+    is_fallback,
+    sample,
+)
 from benchmarks.boxed import last_boxed
 from benchmarks.chess import SQUARE_EXTRACTORS, ChessSpec, ChessTask
 from benchmarks.choice import extract_choice
@@ -32,6 +42,7 @@ else:
 __all__ = [
     "ARITHMETIC_EXTRACTORS",
     "CHOICE_EXTRACTORS",
+    "FALLBACK_METHODS",
     "MATH_EXTRACTORS",
     "SQUARE_EXTRACTORS",
     "TASKS",
@@ -60,6 +71,7 @@ __all__ = [
     "extract_choice_machinesom",
     "extract_du2023",
     "is_equiv",
+    "is_fallback",
     "last_boxed",
     "normalize_answer",
     "parse_du2023",

@@ -40,6 +40,35 @@ class Extraction(BaseModel):
 Extractor = Callable[[str, "Question"], Extraction]
 """Reads the answer from a reply to a question (a task's ``extraction`` names one)."""
 
+FALLBACK_METHODS = frozenset(
+    {
+        "last-number",
+        "last-square",
+        "parenthesised",
+        "letter-paren",
+        "option-mention",
+        "machinesom-last-square",
+        "machinesom-paren",
+    }
+)
+"""Extraction methods that are an extractor's last resort, not a statement of the answer.
+
+They apply only when the extractor's own rules for a stated answer found none, and they
+take whatever the reply holds at some position: the last number (``last-number``: in a
+repetition loop cut at the token limit, often a number from the question), the last
+square (``last-square``), the last bracketed letter (``parenthesised``, ``letter-paren``),
+an option's text merely mentioned (``option-mention``). The studies' rules have their
+own last resorts: MachineSoM's chess rule without "final answer" (``machinesom-last-square``)
+and its MMLU rule without any option text (``machinesom-paren``). A study's primary rule
+(``machinesom-option-text``, ``machinesom-final-answer``, ``machinesom-boxed``,
+``du2023``) is what the study counts, so it is not a fallback here.
+"""
+
+
+def is_fallback(method: str) -> bool:
+    """Whether an extraction ``method`` is a last-resort rule (see :data:`FALLBACK_METHODS`)."""
+    return method in FALLBACK_METHODS
+
 
 MAX_LIMIT = 100_000
 """Most questions a task may be asked for (``limit``): more than any shipped data set holds."""

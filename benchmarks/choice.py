@@ -11,8 +11,10 @@ The rules, in order (the first that finds an answer decides):
 3. ``first-line``: a first line made of a letter and optionally its option text (``C. Archaea``).
 4. ``parenthesised``: the last ``(B)``, unless the reply lists every option that way.
 5. ``letter-paren``: the last ``B)`` starting a word, with the same listing check.
-6. ``option-text``: exactly one option's text occurs in the reply (longest match wins
+6. ``option-mention``: exactly one option's text occurs in the reply (longest match wins
    where one option's text contains another's); several give ``ambiguous``.
+
+Rules 4 to 6 are last resorts (:data:`benchmarks.base.FALLBACK_METHODS`).
 
 Otherwise the answer is None with method ``none``. Letters outside the question's
 options are ignored (``(E)`` on a four-option question).
@@ -182,7 +184,7 @@ def extract_choice(reply: str, choices: Sequence[str] | None) -> Extraction:
     if choices:
         hits = _option_hits(reply, choices, n)
         if len(hits) == 1:
-            return Extraction(answer=hits[0], method="option-text")
+            return Extraction(answer=hits[0], method="option-mention")
         if len(hits) > 1:
             return Extraction(answer=None, method="ambiguous")
     return Extraction(answer=None, method="none")

@@ -37,6 +37,11 @@ class ScriptedSpec(BackendSpec):
         default_factory=lambda: {"easy-going": 0.8, "overconfident": 0.2, "default": 0.5}
     )
     reflection_change: Probability = 0.1
+    truncation: Probability = Field(
+        0.0,
+        description="share of replies cut at the token limit (finish reason 'length'); the"
+        " answer stays readable, as in a reply that repeats itself until it is cut",
+    )
     latency_ms: float = Field(0.0, ge=0.0, description="simulated time per call")
     max_concurrency: int = Field(1_000_000, ge=1)
 
@@ -64,6 +69,9 @@ class _SplitMix:
     def choice(self, items: list[Any]) -> Any:
         """One of ``items``, uniformly."""
         return items[int(self.random() * len(items))]
+
+
+_TRUNCATION_STREAM = 0x5EED_C07
 
 
 def _prob(table: dict[str, float], trait: str) -> float:
@@ -137,4 +145,13 @@ class ScriptedProvider(Provider):
             text=text,
             usage=Usage(prompt_tokens=-(-prompt_chars // 4), completion_tokens=-(-len(text) // 4)),
             latency_s=self.spec.latency_ms / 1000.0,
+            finish_reason="length" if self._cut(request) else "stop",
         )
+
+    def _cut(self, request: ChatRequest) -> bool:
+        """Whether this reply is cut at the token limit (a stream of its own, so the
+        answers do not depend on ``truncation``)."""
+        if not self.spec.truncation:
+            return False
+        rng = _SplitMix((request.params.seed or 0) ^ _TRUNCATION_STREAM)
+        return rng.random() < self.spec.truncation

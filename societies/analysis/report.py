@@ -30,7 +30,14 @@ from societies.analysis.metrics import (
     metric_rows,
     metrics_json,
 )
-from societies.analysis.tables import Section, sections, significance_section, study_section
+from societies.analysis.scoring import TruncatedMode
+from societies.analysis.tables import (
+    Section,
+    sections,
+    significance_section,
+    study_section,
+    warnings,
+)
 from societies.errors import SociolabError
 from societies.render import md_text, one_line, safe_text
 from societies.transcript import find_transcripts, load_transcript
@@ -58,6 +65,8 @@ def _table(s: Section, headers: Sequence[str]) -> Table:
 def render_report(metrics: Metrics, console: Console) -> None:
     """Print every table of the report on ``console``."""
     headers = [g.label for g in metrics.groups]
+    for w in warnings(metrics):
+        console.print(safe_text(f"warning: {w}", "bold yellow"))
     for s in sections(metrics):
         console.print(_table(s, headers))
     for sig in _tests(metrics):
@@ -94,6 +103,8 @@ def markdown(metrics: Metrics, plots: Sequence[Path] = ()) -> str:
         for r in g.runs:
             lines.append(f"  - `{md_text(str(r.path) if r.path else r.header.name, 300)}`")
     lines.append("")
+    for w in warnings(metrics):
+        lines += [f"> **Warning:** {md_text(w, 500)}", ""]
     headers = [g.label for g in metrics.groups]
     for s in sections(metrics):
         lines += _md_table(s, headers)
@@ -213,8 +224,12 @@ def make_report(
     out_dir: Path | None = None,
     write: bool = True,
     plots: bool = True,
+    truncated: TruncatedMode | None = None,
 ) -> ReportResult:
     """Load the runs, compute the metrics and (unless ``write`` is False) write the files.
+
+    ``truncated`` scores answers from truncated replies for every run (``keep`` or
+    ``no-answer``); None: each run's own ``scoring.truncated``.
 
     Raises:
         ConfigError: ``by`` names an unknown key.
@@ -222,7 +237,7 @@ def make_report(
         ReportError: the files cannot be written.
     """
     runs = load_runs(paths)
-    metrics = compute_metrics(runs, by)
+    metrics = compute_metrics(runs, by, truncated)
     files: list[Path] = []
     if write:
         files = write_files(metrics, out_dir or default_out_dir(paths), plots=plots)

@@ -18,7 +18,9 @@ from societies.analysis.metrics import (
     Metrics,
     Run,
     extraction_of,
+    provenance_warning,
 )
+from societies.analysis.scoring import WARN_SHARE
 from societies.analysis.sections import Section, frac, num, pct
 
 MAX_EDGES = 10
@@ -106,6 +108,39 @@ def _du_section(gs: Sequence[GroupMetrics]) -> Section | None:
     s.add("answers from truncated replies", [str(d.truncated) for d in ds])
     s.add("answers read by", [", ".join(sorted({extraction_of(r) for r in g.runs})) for g in gs])
     return s
+
+
+def _provenance_section(gs: Sequence[GroupMetrics]) -> Section:
+    s = Section(
+        "how answers were obtained",
+        "replies cut at the token limit (finish reason 'length') and answers that a"
+        " fallback rule found (e.g. the last number of a reply that states none), over all turns;"
+        f" a warning above {WARN_SHARE:.0%}",
+    )
+    ps = [g.measures.provenance for g in gs]
+    s.add("truncated replies", [frac(p.truncated_share, p.truncated, p.turns) for p in ps])
+    s.add("truncated replies scored as", [_scoring_cell(p.scoring) for p in ps])
+    s.add("fallback answers", [frac(p.fallback_share, p.fallback, p.turns) for p in ps])
+    s.add(
+        "extraction methods",
+        [", ".join(f"{k} {n}" for k, n in list(p.methods.items())[:4]) or "–" for p in ps],
+    )
+    return s
+
+
+def _scoring_cell(modes: Sequence[str]) -> str:
+    names = {"keep": "answer kept", "no-answer": "no answer"}
+    return ", ".join(names.get(m, m) for m in modes) or "–"
+
+
+def warnings(metrics: Metrics) -> list[str]:
+    """One line per group whose truncated replies or fallback answers exceed the threshold."""
+    out = []
+    for g in metrics.groups:
+        w = provenance_warning(g.measures.provenance)
+        if w is not None:
+            out.append(f"{g.label}: {w}" if len(metrics.groups) > 1 else w)
+    return out
 
 
 def _conformity_section(gs: Sequence[GroupMetrics]) -> Section:
@@ -232,7 +267,10 @@ def _cost_section(gs: Sequence[GroupMetrics]) -> Section:
     priced = any(c.usd is not None for c in costs)
     caption = "tokens recorded on every turn (cache hits included)"
     if priced:
-        caption += "; USD at the backends' prices in the config ('–': no price)"
+        caption += (
+            "; USD at the backends' prices in the config ('–': no price), for every call"
+            " and for the calls actually made (spent)"
+        )
     s = Section("cost", caption)
     s.add("calls", [f"{c.calls:,}" for c in costs])
     s.add("prompt tokens", [f"{c.prompt_tokens:,}" for c in costs])
@@ -244,14 +282,21 @@ def _cost_section(gs: Sequence[GroupMetrics]) -> Section:
         "MachineSoM last-call tokens / episode",
         [num(c.machinesom_last_call_per_episode, 1) for c in costs],
     )
+    s.add("cache hits", [f"{c.cache_hits:,}" for c in costs])
     if priced:
         s.add("cost (USD)", [_usd(c.usd) for c in costs])
         s.add("USD per episode", [_usd(c.usd_per_episode) for c in costs])
+        s.add("USD spent (cache hits free)", [_usd(c.spent_usd) for c in costs])
     return s
 
 
 def _usd(value: float | None) -> str:
     return "–" if value is None else f"{value:.4f}"
+
+
+def usd(x: float | None) -> str:
+    """``$0.0123``, or ``no prices`` when no backend used has one."""
+    return "no prices" if x is None else f"${x:,.4f}"
 
 
 def sections(metrics: Metrics) -> list[Section]:
@@ -264,6 +309,7 @@ def sections(metrics: Metrics) -> list[Section]:
     return [
         _runs_section(gs),
         *_round_sections(gs),
+        _provenance_section(gs),
         *([du] if du is not None else []),
         *([coalition] if coalition is not None else []),
         _conformity_section(gs),
@@ -347,4 +393,6 @@ __all__ = [
     "sections",
     "significance_section",
     "study_section",
+    "usd",
+    "warnings",
 ]

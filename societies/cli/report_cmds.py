@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from societies.cli.common import fail, view
-from societies.errors import USER_ERRORS
+from societies.errors import USER_ERRORS, ConfigError
+
+if TYPE_CHECKING:
+    from societies.analysis.scoring import TruncatedMode
 
 RunDirsArg = Annotated[
     list[Path],
@@ -36,9 +39,23 @@ def report(
         ),
     ] = None,
     write: Annotated[
-        bool, typer.Option("--write/--no-write", help="write report.md, metrics.csv and plots")
-    ] = True,
+        bool | None,
+        typer.Option(
+            "--write/--no-write",
+            help="write report.md, metrics.csv and plots (default: yes, but not with --json)",
+            show_default=False,
+        ),
+    ] = None,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="draw the PNG plots")] = True,
+    truncated: Annotated[
+        str | None,
+        typer.Option(
+            metavar="keep|no-answer",
+            help="score answers read from replies cut at the token limit as read (keep) or as"
+            " no answer (default: each run's scoring.truncated)",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Measure runs (accuracy, consensus, conformity, cost) and write report.md, metrics.csv, plots."""
     from societies.analysis.report import make_report, render_report, to_json
@@ -46,7 +63,14 @@ def report(
 
     try:
         keys = [k.strip() for k in by.split(",") if k.strip()]
-        result = make_report(run_dirs, by=keys, out_dir=out_dir, write=write, plots=plots)
+        result = make_report(
+            run_dirs,
+            by=keys,
+            out_dir=out_dir,
+            write=not as_json if write is None else write,
+            plots=plots,
+            truncated=truncated_option(truncated),
+        )
     except USER_ERRORS as exc:
         fail(exc)
         return
@@ -61,6 +85,24 @@ def report(
         folder = result.files[0].parent
         names = ", ".join(f.name for f in result.files)
         console.print(safe_text(f"wrote {names} in {folder}"))
+
+
+def truncated_option(value: str | None) -> TruncatedMode | None:
+    """``--truncated``'s value, checked.
+
+    Raises:
+        ConfigError: not one of :data:`~societies.analysis.scoring.TRUNCATED_MODES`.
+    """
+    from societies.analysis.scoring import TRUNCATED_MODES
+
+    if value is None:
+        return None
+    for mode in TRUNCATED_MODES:
+        if value == mode:
+            return mode
+    raise ConfigError(
+        [f"--truncated: unknown value {value!r} (valid: {', '.join(TRUNCATED_MODES)})"]
+    )
 
 
 def replay(

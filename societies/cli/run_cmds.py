@@ -171,4 +171,17 @@ def _summary(result: RunResult) -> None:
 
     for e in result.errors[:5]:
         err.print(f"error: {' '.join(clean(e, max_line=None).split())}", markup=False)
+    _notes(result.transcript)
     out.print(f"transcript: {result.transcript}", markup=False)
+
+
+def _notes(path: Path) -> None:
+    """How the answers were obtained and the money spent, read back from the transcript."""
+    from societies.analysis.summary import run_notes
+    from societies.transcript import load_transcript
+
+    notes = run_notes(load_transcript(path), path)
+    for line in notes.lines:
+        out.print(line, markup=False)
+    for w in notes.warnings:
+        err.print(f"warning: {w}", markup=False, style="bold yellow")

@@ -8,6 +8,7 @@ one-line messages (:class:`~societies.errors.ConfigError`).
 from societies.config.coalition import CoalitionSpec
 from societies.config.loading import load_config, parse_config
 from societies.config.models import (
+    ANALYSIS_FIELDS,
     EXECUTION_FIELDS,
     AgentSpec,
     BudgetSpec,
@@ -16,11 +17,13 @@ from societies.config.models import (
     GenerationSpec,
     GraphSpec,
     ProtocolSpec,
+    ScoringSpec,
 )
 from societies.config.overrides import apply_overrides
 from societies.config.yamlio import read_yaml
 
 __all__ = [
+    "ANALYSIS_FIELDS",
     "EXECUTION_FIELDS",
     "AgentSpec",
     "BudgetSpec",
@@ -30,6 +33,7 @@ __all__ = [
     "GenerationSpec",
     "GraphSpec",
     "ProtocolSpec",
+    "ScoringSpec",
     "apply_overrides",
     "load_config",
     "parse_config",

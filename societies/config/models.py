@@ -42,6 +42,10 @@ CROSS_FIELD = "cross_field"
 
 
 EXECUTION_FIELDS = frozenset({"concurrency", "cache", "budget"})
+"""Fields that only change how a run executes (a run may be resumed with other values)."""
+
+ANALYSIS_FIELDS = frozenset({"scoring"})
+"""Fields that only change how the analysis reads a transcript, never the transcript."""
 
 
 class _Strict(BaseModel):
@@ -123,6 +127,18 @@ class GenerationSpec(_Strict):
     stop: list[str] = Field(default_factory=list)
 
 
+class ScoringSpec(_Strict):
+    """How the analysis scores answers (the transcript always keeps what was read).
+
+    ``truncated``: an answer read from a reply cut at the token limit (finish
+    reason ``length``) counts as it was read (``keep``, the default; the report
+    warns when such replies are frequent) or as no answer (``no-answer``).
+    ``sociolab report --truncated`` recomputes a report either way.
+    """
+
+    truncated: Literal["keep", "no-answer"] = "keep"
+
+
 class CacheSpec(_Strict):
     """The response cache (SQLite)."""
 
@@ -186,6 +202,7 @@ class ExperimentConfig(_Strict):
     concurrency: int = Field(16, ge=1, description="episodes in flight at once")
     cache: CacheSpec = CacheSpec()
     budget: BudgetSpec | None = Field(None, description="stop cleanly when reached")
+    scoring: ScoringSpec = ScoringSpec()
     _prompts: TaskPrompts | None = PrivateAttr(None)
 
     @model_validator(mode="before")
@@ -297,7 +314,8 @@ class ExperimentConfig(_Strict):
         ``concurrency`` and ``cache`` only change how a run executes, so a run may
         be resumed with other values.
         """
-        shaping = {k: v for k, v in self.resolved().items() if k not in EXECUTION_FIELDS}
+        skipped = EXECUTION_FIELDS | ANALYSIS_FIELDS
+        shaping = {k: v for k, v in self.resolved().items() if k not in skipped}
         # The templates themselves: a set's file may change between runs.
         shaping["prompts_digest"] = self.texts.digest()
         blob = json.dumps(shaping, sort_keys=True, separators=(",", ":"))

@@ -15,6 +15,7 @@ from agents.errors import FatalBackendError, GenerationError
 from benchmarks.base import Task
 from protocols.decision import DECISION_RULES
 from societies.analysis.decisions import society_accuracy
+from societies.analysis.scoring import TruncatedMode, scored_answer, truncated_mode
 from societies.config import CoalitionSpec, ExperimentConfig
 from societies.engine.budget import Budget, make_budget, with_budget
 from societies.engine.build import build_clients, build_episodes, build_header, build_runner, now
@@ -63,9 +64,10 @@ class TurnBrief(NamedTuple):
     correct: bool
 
     @classmethod
-    def of(cls, t: TurnEvent) -> TurnBrief:
-        """The brief of a full turn event."""
-        return cls(t.episode, t.round, t.agent, t.answer, t.correct)
+    def of(cls, t: TurnEvent, truncated: TruncatedMode = "keep") -> TurnBrief:
+        """The brief of a full turn event, its answer scored as ``scoring.truncated`` says."""
+        answer, correct = scored_answer(t.answer, t.correct, t.finish_reason, truncated)
+        return cls(t.episode, t.round, t.agent, answer, correct)
 
 
 @dataclass
@@ -212,7 +214,8 @@ class Experiment:
             )
         for t in old.turns:
             progress.done.setdefault(t.episode, {})[(t.agent, t.round)] = t
-        progress.briefs = [TurnBrief.of(t) for t in old.turns]
+        mode = truncated_mode(old.header)
+        progress.briefs = [TurnBrief.of(t, mode) for t in old.turns]
         return progress
 
     async def _run_episodes(self, p: _Progress, writer: TranscriptWriter) -> bool:
@@ -220,11 +223,12 @@ class Experiment:
         sort_key = turn_sort_key(p.header)
         limit = asyncio.Semaphore(self.cfg.concurrency)
         monitor = self.monitor
+        mode = truncated_mode(p.header)
 
         def sink(event: TurnEvent) -> None:
             offset, length = writer.write(event)
             p.refs.append((sort_key(event), offset, length))
-            p.briefs.append(TurnBrief.of(event))
+            p.briefs.append(TurnBrief.of(event, mode))
             if monitor:
                 monitor.turn(event)
 

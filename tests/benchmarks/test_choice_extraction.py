@@ -61,8 +61,8 @@ TABLE: list[tuple[str, tuple[str, ...], str | None, str]] = [
     # the letter inside a sentence
     ("A woman with a single X has Turner syndrome, so the answer is C.", GEN, "C", "answer-is"),
     ("A careful look shows it must be (C).", GEN, "C", "parenthesised"),
-    # option text only
-    ("Turner syndrome", GEN, "C", "option-text"),
+    # option text only: after a statement (option-text), or merely mentioned (option-mention)
+    ("Turner syndrome", GEN, "C", "option-mention"),
     ("The answer is Turner syndrome.", GEN, "C", "option-text"),
     ("Answer: I think it is Turner syndrome.", GEN, "C", "option-text"),
     ("The question asks which answer is correct. Only (C) fits.", GEN, "C", "parenthesised"),
@@ -70,11 +70,11 @@ TABLE: list[tuple[str, tuple[str, ...], str | None, str]] = [
         "This is directional selection, since the tallest individuals survive.",
         SEL,
         "A",
-        "option-text",
+        "option-mention",
     ),
-    ("The result is 12.", NUM, "C", "option-text"),  # "2" inside "12" does not count
+    ("The result is 12.", NUM, "C", "option-mention"),  # "2" inside "12" does not count
     ("The answer is 24 because 2 times 12 is 24.", NUM, "D", "option-text"),
-    ("Viruses are surrounded by a protein coat called a capsid.", BIO, "A", "option-text"),
+    ("Viruses are surrounded by a protein coat called a capsid.", BIO, "A", "option-mention"),
     ("It could be hemophilia or turner syndrome.", GEN, None, "ambiguous"),
     # a restated list of options is not an answer
     ("(A) Viruses (B) Bacteria (C) Eukaryotes (D) Archaea", BIO, None, "ambiguous"),

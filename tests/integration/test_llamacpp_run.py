@@ -85,3 +85,12 @@ def test_report_json_on_the_real_transcript(example_run: Path) -> None:
     tokens = sum(x.usage.prompt_tokens + x.usage.completion_tokens for x in t.turns)
     assert data["tokens"]["total"] == tokens
     assert data["tokens"]["prompt"] + data["tokens"]["completion"] == tokens
+    # truncation and fallback extraction, counted from the real model's turns
+    cut = sum(x.finish_reason == "length" for x in t.turns)
+    assert data["provenance"]["truncated"] == cut
+    methods: dict[str, int] = {}
+    for x in t.turns:
+        methods[x.extraction] = methods.get(x.extraction, 0) + 1
+    assert data["provenance"]["extraction_methods"] == dict(
+        sorted(methods.items(), key=lambda kv: (-kv[1], kv[0]))
+    )

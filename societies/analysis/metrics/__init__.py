@@ -82,6 +82,7 @@ from societies.analysis.metrics.export import (
     group_json,
     metric_rows,
     metrics_json,
+    provenance_warning,
     study_json,
 )
 from societies.analysis.metrics.measures import Measures, measure
@@ -93,6 +94,7 @@ from societies.analysis.metrics.pressure import (
     pressure,
     unanimous_wrong,
 )
+from societies.analysis.metrics.provenance import Provenance, provenance
 from societies.analysis.metrics.scalars import RowKey, scalars
 from societies.analysis.metrics.stats import (
     LEVENE_ALPHA,
@@ -145,6 +147,7 @@ __all__ = [
     "Measures",
     "Metrics",
     "Pressure",
+    "Provenance",
     "RoundAccuracy",
     "RoundConsensus",
     "RowKey",
@@ -180,6 +183,8 @@ __all__ = [
     "n_rounds",
     "normalised_entropy",
     "pressure",
+    "provenance",
+    "provenance_warning",
     "round_accuracy",
     "round_consensus",
     "scalars",

@@ -27,6 +27,7 @@ from societies.analysis.metrics.measures import Measures, measure
 from societies.analysis.metrics.scalars import RowKey, scalars
 from societies.analysis.metrics.stats import Significance, Spread, compare_groups, spread
 from societies.analysis.metrics.study import Cell, StudyGrid, study_grid
+from societies.analysis.scoring import TruncatedMode
 from societies.errors import ConfigError
 
 COMPARED = ("final_accuracy", "final_distinct_answers", "conformity_rate", "tokens_per_episode")
@@ -129,8 +130,13 @@ def check_keys(by: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(by))
 
 
-def compute_metrics(runs: Sequence[Run], by: Sequence[str] = GROUP_KEYS) -> Metrics:
+def compute_metrics(
+    runs: Sequence[Run], by: Sequence[str] = GROUP_KEYS, truncated: TruncatedMode | None = None
+) -> Metrics:
     """Measure ``runs``, grouped by the keys in ``by``, and compare the groups.
+
+    ``truncated`` scores answers read from truncated replies (``keep`` or
+    ``no-answer``) for every run; None: each run's own ``scoring.truncated``.
 
     Raises:
         ConfigError: ``by`` names an unknown key.
@@ -138,7 +144,7 @@ def compute_metrics(runs: Sequence[Run], by: Sequence[str] = GROUP_KEYS) -> Metr
     """
     by = check_keys(by)
     runs = [r if r.index == i else Run(r.transcript, r.path, i) for i, r in enumerate(runs)]
-    episodes = {run.index: episodes_of(run) for run in runs}
+    episodes = {run.index: episodes_of(run, truncated) for run in runs}
     grouped: dict[tuple[str, ...], list[Run]] = {}
     for run in runs:
         keys = run.keys()

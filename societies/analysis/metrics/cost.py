@@ -1,4 +1,10 @@
-"""Token cost of a set of episodes."""
+"""Token cost of a set of episodes, and its price in US dollars.
+
+Prices are each backend's ``price_per_1m_prompt_tokens`` and
+``price_per_1m_completion_tokens`` in the recorded config. ``usd`` prices every
+recorded call (what the method costs); ``spent_usd`` only the calls actually
+made (what the run cost: a cache hit is free).
+"""
 
 from __future__ import annotations
 
@@ -24,6 +30,8 @@ class Cost:
         usd: the calls' price at the recorded config's backend prices (cache hits
             priced like the calls they stand for, as their tokens are counted), or
             None when no agent's backend has a price.
+        spent_usd: the money spent: ``usd`` without the cache hits (None without prices).
+        cache_hits: recorded calls answered from the cache.
     """
 
     prompt_tokens: int
@@ -33,6 +41,8 @@ class Cost:
     correct: int
     last_call_tokens: int
     usd: float | None = None
+    spent_usd: float | None = None
+    cache_hits: int = 0
 
     @property
     def total_tokens(self) -> int:
@@ -64,6 +74,8 @@ def cost(episodes: Sequence[EpisodeView]) -> Cost:
     """Token cost of the episodes' recorded turns."""
     prompt = completion = calls = last = correct = n = 0
     usd: float | None = None
+    spent = 0.0
+    hits = 0
     for e in episodes:
         if not e.turns:
             continue
@@ -72,18 +84,27 @@ def cost(episodes: Sequence[EpisodeView]) -> Cost:
         for (r, agent), t in e.turns.items():
             price = e.prices.get(agent)
             # a role-play opening is one more call
-            for usage in (t.usage,) if t.opening is None else (t.usage, t.opening.usage):
+            made = [(t.usage, t.cached)]
+            if t.opening is not None:
+                made.append((t.opening.usage, t.opening.cached))
+            for usage, cached in made:
                 prompt += usage.prompt_tokens
                 completion += usage.completion_tokens
                 calls += 1
+                hits += cached
                 if price is not None:
-                    spent = usage.prompt_tokens * price[0] + usage.completion_tokens * price[1]
-                    usd = (usd or 0.0) + spent / 1e6
+                    dollars = (
+                        usage.prompt_tokens * price[0] + usage.completion_tokens * price[1]
+                    ) / 1e6
+                    usd = (usd or 0.0) + dollars
+                    spent += 0.0 if cached else dollars
             if r >= latest.get(agent, (-1, 0))[0]:
                 latest[agent] = (r, t.usage.prompt_tokens + t.usage.completion_tokens)
         last += sum(tokens for _, tokens in latest.values())
         correct += e.finished and bool(e.decision_correct) and e.decision_correct[-1]
-    return Cost(prompt, completion, calls, n, correct, last, usd)
+    return Cost(
+        prompt, completion, calls, n, correct, last, usd, None if usd is None else spent, hits
+    )
 
 
 __all__ = ["Cost", "cost"]

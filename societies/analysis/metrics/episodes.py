@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from societies.analysis.decisions import complete_rounds, decide, rule_of
+from societies.analysis.scoring import TruncatedMode, scored, truncated_mode
 from societies.transcript import HeaderEvent, Transcript, TurnEvent
 
 GROUP_KEYS = ("society", "strategy", "task", "model")
@@ -106,6 +107,7 @@ class EpisodeView:
         decision_correct: whether each of those decisions is correct.
         prices: agent -> its backend's (prompt, completion) USD per million tokens, for
             agents whose backend has a price in the recorded config.
+        scoring: how truncated replies were scored (``keep`` or ``no-answer``).
     """
 
     run: int
@@ -120,6 +122,7 @@ class EpisodeView:
     decision_correct: tuple[bool, ...] = ()
     edges: tuple[tuple[str, str], ...] = field(default=())
     prices: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    scoring: TruncatedMode = "keep"
 
     @property
     def complete_rounds(self) -> int:
@@ -155,8 +158,13 @@ def agent_prices(header: HeaderEvent) -> dict[str, tuple[float, float]]:
     return out
 
 
-def episodes_of(run: Run) -> list[EpisodeView]:
+def episodes_of(run: Run, truncated: TruncatedMode | None = None) -> list[EpisodeView]:
     """The run's episodes, in episode order, with the society decision of each complete round.
+
+    Args:
+        run: the run.
+        truncated: how to score answers read from truncated replies; None: the run's
+            own ``scoring.truncated``.
 
     Raises:
         TranscriptError: the header names a decision rule this sociolab does not know.
@@ -164,9 +172,11 @@ def episodes_of(run: Run) -> list[EpisodeView]:
     h = run.header
     rule = rule_of(h, str(run.path or h.name))
     by_episode: dict[int, dict[tuple[int, str], TurnEvent]] = {}
-    for t in run.transcript.turns:
+    mode = truncated or truncated_mode(h)
+    scored_turns = [scored(t, mode) for t in run.transcript.turns]
+    for t in scored_turns:
         by_episode.setdefault(t.episode, {})[(t.round, t.agent)] = t
-    rounds = complete_rounds(h, run.transcript.turns)
+    rounds = complete_rounds(h, scored_turns)
     agents = tuple(a.name for a in h.agents)
     traits = {a.name: a.trait for a in h.agents}
     edges = tuple((u, v) for u, v in h.edges)
@@ -190,6 +200,7 @@ def episodes_of(run: Run) -> list[EpisodeView]:
                 decision_correct=tuple(c for _, c in decided),
                 edges=edges,
                 prices=prices,
+                scoring=mode,
             )
         )
     return out

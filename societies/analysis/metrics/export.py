@@ -10,8 +10,10 @@ from societies.analysis.metrics.conformity import Conformity, ConformityCounts
 from societies.analysis.metrics.du import DU_MEASURE, DuScore
 from societies.analysis.metrics.episodes import GROUP_KEYS, Run, extraction_of
 from societies.analysis.metrics.pressure import AschCounts, MajorityInfluence, Pressure
+from societies.analysis.metrics.provenance import Provenance
 from societies.analysis.metrics.stats import Significance, Spread
 from societies.analysis.metrics.study import StudyGrid
+from societies.analysis.scoring import WARN_SHARE
 
 
 def _counts_json(c: ConformityCounts) -> dict[str, Any]:
@@ -68,6 +70,37 @@ def _du_json(d: DuScore, runs: Sequence[Run]) -> dict[str, Any]:
     }
 
 
+def _provenance_json(p: Provenance) -> dict[str, Any]:
+    return {
+        "turns": p.turns,
+        "truncated": p.truncated,
+        "truncated_share": p.truncated_share,
+        "truncated_answers": p.truncated_answers,
+        "fallback": p.fallback,
+        "fallback_share": p.fallback_share,
+        "extraction_methods": p.methods,
+        "scoring_truncated": list(p.scoring),
+        "warning": provenance_warning(p),
+    }
+
+
+def provenance_warning(p: Provenance) -> str | None:
+    """A sentence when truncated replies or fallback answers exceed :data:`WARN_SHARE`, else None."""
+    parts = []
+    if p.truncated_share is not None and p.truncated_share > WARN_SHARE:
+        how = "counted as no answer" if p.scoring == ("no-answer",) else "their answers kept"
+        parts.append(
+            f"{p.truncated_share:.1%} of replies ({p.truncated}/{p.turns}) were cut at the"
+            f" token limit ({how})"
+        )
+    if p.fallback_share is not None and p.fallback_share > WARN_SHARE:
+        parts.append(
+            f"{p.fallback_share:.1%} of answers ({p.fallback}/{p.turns}) were read by a"
+            " fallback rule, not from a stated answer"
+        )
+    return "; ".join(parts) or None
+
+
 def _spread_json(s: Spread) -> dict[str, Any]:
     return {"n": s.n, "mean": s.mean, "std": s.std, "ci95": [s.ci_low, s.ci_high]}
 
@@ -118,7 +151,10 @@ def group_json(g: GroupMetrics) -> dict[str, Any]:
             "per_episode": k.per_episode,
             "per_correct": k.per_correct,
             "machinesom_last_call_per_episode": k.machinesom_last_call_per_episode,
+            "cache_hits": k.cache_hits,
+            "spent_usd": k.spent_usd,
         },
+        "provenance": _provenance_json(m.provenance),
         "du2023": _du_json(m.du2023, g.runs),
         "repeats": {
             name: _spread_json(g.spread((name, None, "")))
@@ -222,4 +258,11 @@ def metric_rows(metrics: Metrics) -> list[dict[str, Any]]:
     return rows
 
 
-__all__ = ["CSV_COLUMNS", "group_json", "metric_rows", "metrics_json", "study_json"]
+__all__ = [
+    "CSV_COLUMNS",
+    "group_json",
+    "metric_rows",
+    "metrics_json",
+    "provenance_warning",
+    "study_json",
+]

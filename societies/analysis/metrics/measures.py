@@ -17,6 +17,7 @@ from societies.analysis.metrics.cost import Cost, cost
 from societies.analysis.metrics.du import DuScore, du_score
 from societies.analysis.metrics.episodes import EpisodeView
 from societies.analysis.metrics.pressure import Pressure, pressure
+from societies.analysis.metrics.provenance import Provenance, provenance
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Measures:
     ``conformity`` is MachineSoM's (a missing answer is the value "none");
     ``conformity_sociolab`` is ours (a missing answer is never a majority).
     ``du2023`` is Du et al.'s score of the final round (their plurality and skip rule).
+    ``provenance`` counts truncated replies and fallback answers.
     """
 
     accuracy: RoundAccuracy
@@ -37,6 +39,7 @@ class Measures:
     dynamics: Dynamics
     cost: Cost
     du2023: DuScore
+    provenance: Provenance
     episodes: int
     turns: int
     patterns: tuple[str, ...]
@@ -58,6 +61,7 @@ def measure(episodes: Sequence[EpisodeView], patterns: Sequence[str] = ()) -> Me
         dynamics=dynamics(episodes),
         cost=cost(episodes),
         du2023=du_score(episodes),
+        provenance=provenance(episodes),
         episodes=len(episodes),
         turns=sum(len(e.turns) for e in episodes),
         patterns=longest,

@@ -121,8 +121,21 @@ def _cost_rows(m: Measures, rows: Rows) -> None:
     rows[("tokens_per_episode", None, "")] = k.per_episode
     rows[("tokens_per_correct", None, "")] = k.per_correct
     rows[("machinesom_last_call_tokens_per_episode", None, "")] = k.machinesom_last_call_per_episode
+    rows[("spent_usd", None, "")] = k.spent_usd
+    rows[("cache_hits", None, "")] = k.cache_hits
     rows[("episodes", None, "")] = m.episodes
     rows[("turns", None, "")] = m.turns
+
+
+def _provenance_rows(m: Measures, rows: Rows) -> None:
+    p = m.provenance
+    rows[("truncated_turns", None, "")] = p.truncated
+    rows[("truncated_share", None, "")] = p.truncated_share
+    rows[("truncated_answers", None, "")] = p.truncated_answers
+    rows[("fallback_turns", None, "")] = p.fallback
+    rows[("fallback_share", None, "")] = p.fallback_share
+    for method, n in p.methods.items():
+        rows[("extraction_turns", None, f"method={method}")] = n
 
 
 def scalars(m: Measures) -> dict[RowKey, float]:
@@ -136,6 +149,7 @@ def scalars(m: Measures) -> dict[RowKey, float]:
     _dynamics_rows(m, rows)
     _du_rows(m, rows)
     _cost_rows(m, rows)
+    _provenance_rows(m, rows)
     return {key: float(v) for key, v in rows.items() if v is not None}
 
 

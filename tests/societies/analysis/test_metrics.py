@@ -323,6 +323,8 @@ def test_metrics_json_has_the_documented_keys(run: Run) -> None:
         "per_episode": 360,
         "per_correct": 720,
         "machinesom_last_call_per_episode": 135,
+        "cache_hits": 0,
+        "spent_usd": None,
     }
     assert (j["episodes"], j["turns"]) == (4, 48)
 

@@ -59,6 +59,19 @@ consensus by round
 └───────────────────────┴─────────────────────┘
 mean distinct answers · unanimous · normalised
 entropy
+how answers were obtained
+┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━┓
+┃                             ┃                  001 ┃
+┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━┩
+│ truncated replies           │          0.0% (0/48) │
+│ truncated replies scored as │          answer kept │
+│ fallback answers            │          0.0% (0/48) │
+│ extraction methods          │ synthetic 46, none 2 │
+└─────────────────────────────┴──────────────────────┘
+replies cut at the token limit (finish reason
+'length') and answers that a fallback rule found (e.g.
+the last number of a reply that states none), over all
+turns; a warning above 5%
 conformity in debate rounds
 ┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓
 ┃                                     ┃           001 ┃
@@ -144,6 +157,7 @@ cost
 │ per episode                           │ 360.0 │
 │ per correct answer                    │ 720.0 │
 │ MachineSoM last-call tokens / episode │ 135.0 │
+│ cache hits                            │     0 │
 └───────────────────────────────────────┴───────┘
 tokens recorded on every turn (cache hits
 included)
@@ -298,6 +312,10 @@ def test_report_json_on_a_real_transcript(tmp_path: Path) -> None:
     assert sum(conf[k] for k in ("T->T", "T->F", "F->T", "F->F")) == conf["conforming"]
     assert conf["turns"] == 12 * 3 * 2  # two debate rounds
     assert conf["rate"] == pytest.approx(conf["conforming"] / conf["turns"])
+    # --json prints only: no file is written unless asked with --write
+    assert not (folder / "metrics.csv").exists() and not (folder / "report.md").exists()
+    again = CliRunner().invoke(app, ["report", str(folder), "--json", "--write", "--no-plots"])
+    assert again.exit_code == 0, again.output
     assert (folder / "metrics.csv").exists() and (folder / "report.md").exists()
 
 
