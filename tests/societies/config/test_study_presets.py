@@ -25,7 +25,14 @@ def data_env(shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.mark.parametrize("task", sorted(STUDY_TASKS))
 def test_machinesom_presets_run_the_study_grid_on_its_items(task: str, data_env: Path) -> None:
     plan = load_sweep(locate(Path(f"machinesom-{task}")))
-    assert len(plan.cells) == 32
+    grid = [c for c in plan.cells if "extra" not in c.labels]
+    extra = [c for c in plan.cells if "extra" in c.labels]
+    assert (len(grid), len(extra)) == (32, 4)
+    # The study's self-consistency baseline: each society's round 0 alone, same agents.
+    assert all(c.config.protocol.rounds == [] for c in extra)  # type: ignore[union-attr]
+    assert {tuple(a.trait for a in c.config.agents) for c in extra} == {
+        tuple(a.trait for a in c.config.agents) for c in grid
+    }
     cfgs = [c.config for c in plan.cells]
     assert {c.task.path for c in cfgs} == {data_env / "machinesom" / f"{task}.jsonl"}
     assert {c.prompts for c in cfgs} == {"machinesom"} and {c.decision for c in cfgs} == {
@@ -40,7 +47,7 @@ def test_machinesom_presets_run_the_study_grid_on_its_items(task: str, data_env:
         traits = [a.trait for a in cell.config.agents]
         easy = traits.count("easy-going")
         assert traits == ["overconfident"] * (3 - easy) + ["easy-going"] * easy
-    assert {c.labels["strategy"] for c in plan.cells} == {f"{i:03b}" for i in range(8)}
+    assert {c.labels["strategy"] for c in grid} == {f"{i:03b}" for i in range(8)}
     assert len(cfgs[0].task.build().questions()) == STUDY_TASKS[task]
 
 
