@@ -12,12 +12,33 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from societies.analysis.metrics import TRANSITIONS, GroupMetrics, Metrics
+from societies.analysis.tables import round_labels
 from societies.render import plot_text
 
 MAX_PANELS = 6
 """Groups drawn as separate panels of the conformity plot; more are pooled."""
 
 PLOTS = ("accuracy_by_round", "consensus_by_round", "conformity", "cost_vs_accuracy")
+
+
+PCT_LIMITS = (-4.0, 104.0)
+"""y limits of a percentage axis: a line at 0% or 100% stays off the frame, visible."""
+
+
+def round_ticks(metrics: Metrics) -> list[str]:
+    """x tick labels of the by-round plots: the round and its pattern, when the groups share it."""
+    labels = round_labels(metrics.groups)
+    return [
+        f"{r}\n{'' if mixed else plot_text(label.split(' ', 1)[1], 12)}"
+        for r, (label, mixed) in enumerate(labels)
+    ]
+
+
+def series_label(g: GroupMetrics, metrics: Metrics) -> str:
+    """A group's legend entry; with its own rounds when the groups' patterns differ."""
+    if not any(mixed for _, mixed in round_labels(metrics.groups)):
+        return plot_text(g.label, 200)
+    return plot_text(f"{g.label} ({', '.join(g.round_patterns[1:]) or 'round 0 only'})", 200)
 
 
 def _by_round(metrics: Metrics, path: Path, which: str) -> Path:
@@ -41,16 +62,14 @@ def _by_round(metrics: Metrics, path: Path, which: str) -> Path:
             s = g.spread((key, r, ""))
             sd = s.std if s.std is not None else 0.0
             errs.append(sd * 100 if which == "accuracy" else sd)
-        ax.errorbar(xs, vals, yerr=errs, marker="o", capsize=3, label=plot_text(g.label))
+        ax.errorbar(xs, vals, yerr=errs, marker="o", capsize=3, label=series_label(g, metrics))
         plotted = True
-    patterns = max((g.measures.patterns for g in metrics.groups), key=len, default=())
-    ax.set_xticks(
-        range(len(patterns)), [f"{r}\n{plot_text(p, 12)}" for r, p in enumerate(patterns)]
-    )
+    ticks = round_ticks(metrics)
+    ax.set_xticks(range(len(ticks)), ticks)
     ax.set_xlabel("round")
     if which == "accuracy":
         ax.set_ylabel("society decision accuracy (%)")
-        ax.set_ylim(0, 100)
+        ax.set_ylim(*PCT_LIMITS)
         ax.set_title("accuracy by round (±1 std over repeats)")
     else:
         ax.set_ylabel("mean distinct answers")
@@ -105,7 +124,8 @@ def _cost(metrics: Metrics, path: Path) -> Path:
                     xytext=(4, 4), textcoords="offset points")  # fmt: skip
     ax.set_xlabel("tokens per episode (all calls)")
     ax.set_ylabel("final accuracy (%)")
-    ax.set_ylim(0, 100)
+    ax.set_ylim(*PCT_LIMITS)
+    ax.set_xlim(left=0)
     ax.set_title("token cost vs accuracy")
     ax.grid(alpha=0.3)
     fig.tight_layout()
@@ -123,4 +143,4 @@ def write_plots(metrics: Metrics, out_dir: Path) -> list[Path]:
     ]
 
 
-__all__ = ["PLOTS", "write_plots"]
+__all__ = ["PCT_LIMITS", "PLOTS", "round_ticks", "series_label", "write_plots"]

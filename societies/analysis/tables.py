@@ -27,9 +27,30 @@ MAX_EDGES = 10
 """Edges shown in the influence table (those where the listener changed most)."""
 
 
-def _round_labels(groups: Sequence[GroupMetrics]) -> list[str]:
-    longest = max((g.measures.patterns for g in groups), key=len, default=())
-    return [f"{r} {p}" for r, p in enumerate(longest)]
+def round_labels(groups: Sequence[GroupMetrics]) -> list[tuple[str, bool]]:
+    """Per round: its row label, and whether the groups' patterns differ in that round.
+
+    Each group's pattern comes from its own runs' strategy. When all groups share a
+    round's pattern the label names it (``2 reflection``); otherwise the label is
+    the round alone and each cell names its group's pattern.
+    """
+    per_group = [g.round_patterns for g in groups]
+    out = []
+    for r in range(max((len(p) for p in per_group), default=0)):
+        seen = {p[r] for p in per_group if r < len(p)}
+        if len(seen) == 1:
+            out.append((f"{r} {seen.pop()}", False))
+        else:
+            out.append((f"{r} (pattern per group)", True))
+    return out
+
+
+def _in_round(g: GroupMetrics, r: int, cell: str, mixed: bool) -> str:
+    """The cell, led by the group's own pattern of round ``r`` when the groups differ."""
+    patterns = g.round_patterns
+    if not mixed or r >= len(patterns) or cell == "–":
+        return cell
+    return f"{patterns[r]}: {cell}"
 
 
 def _acc_cell(g: GroupMetrics, r: int) -> str:
@@ -61,15 +82,15 @@ def _runs_section(gs: Sequence[GroupMetrics]) -> Section:
 
 
 def _round_sections(gs: Sequence[GroupMetrics]) -> list[Section]:
-    labels = _round_labels(gs)
+    labels = round_labels(gs)
     acc = Section(
         "society decision by round",
         "accuracy ±std over repeats (points) · share with no decision",
     )
     con = Section("consensus by round", "mean distinct answers · unanimous · normalised entropy")
-    for r, label in enumerate(labels):
-        acc.add(label, [_acc_cell(g, r) for g in gs])
-        con.add(label, [_consensus_cell(g, r) for g in gs])
+    for r, (label, mixed) in enumerate(labels):
+        acc.add(label, [_in_round(g, r, _acc_cell(g, r), mixed) for g in gs])
+        con.add(label, [_in_round(g, r, _consensus_cell(g, r), mixed) for g in gs])
     con.add("first unanimous round", [num(g.measures.consensus.first_unanimous) for g in gs])
     con.add("never unanimous", [pct(g.measures.consensus.never_unanimous) for g in gs])
     return [acc, con]
@@ -390,6 +411,7 @@ __all__ = [
     "Section",
     "num",
     "pct",
+    "round_labels",
     "sections",
     "significance_section",
     "study_section",

@@ -22,7 +22,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from societies.analysis.metrics.episodes import GROUP_KEYS, NO_ROUNDS, EpisodeView, Run, episodes_of
+from societies.analysis.metrics.episodes import (
+    GROUP_KEYS,
+    NO_ROUNDS,
+    EpisodeView,
+    Run,
+    episodes_of,
+    round_patterns,
+)
 from societies.analysis.metrics.measures import Measures, measure
 from societies.analysis.metrics.scalars import RowKey, scalars
 from societies.analysis.metrics.stats import Significance, Spread, compare_groups, spread
@@ -61,6 +68,11 @@ class GroupMetrics:
     values: dict[RowKey, float]
     samples: dict[Sample, dict[RowKey, float]] = field(default_factory=dict)
     _spreads: dict[RowKey, Spread] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def round_patterns(self) -> tuple[str, ...]:
+        """Each round's pattern in this group's own runs (``debate | reflection`` when they differ)."""
+        return round_patterns(self.runs)
 
     def spread(self, key: RowKey) -> Spread:
         """Mean, std and bootstrap CI of a row over the group's samples (computed once)."""

@@ -206,6 +206,16 @@ def episodes_of(run: Run, truncated: TruncatedMode | None = None) -> list[Episod
     return out
 
 
+def round_patterns(runs: Sequence[Run]) -> tuple[str, ...]:
+    """Each round's pattern over ``runs`` (round 0 first); runs that differ give ``a | b``."""
+    longest = max((len(r.header.rounds) for r in runs), default=0)
+    out = []
+    for i in range(longest):
+        seen = [r.header.rounds[i] for r in runs if i < len(r.header.rounds)]
+        out.append(" | ".join(dict.fromkeys(seen)))
+    return tuple(out)
+
+
 def n_rounds(episodes: Sequence[EpisodeView]) -> int:
     """The largest number of planned rounds among the episodes."""
     return max((len(e.patterns) for e in episodes), default=0)
@@ -221,6 +231,7 @@ __all__ = [
     "extraction_of",
     "model_label",
     "n_rounds",
+    "round_patterns",
     "society_label",
     "strategy_label",
     "task_label",

@@ -113,7 +113,7 @@ def group_json(g: GroupMetrics) -> dict[str, Any]:
         "label": g.label,
         "keys": g.keys,
         "runs": [str(r.path) if r.path else r.header.name for r in g.runs],
-        "rounds": list(m.patterns),
+        "rounds": list(g.round_patterns),
         "episodes": m.episodes,
         "turns": m.turns,
         "accuracy_by_round": acc.society,
@@ -235,7 +235,7 @@ def metric_rows(metrics: Metrics) -> list[dict[str, Any]]:
     """
     rows = []
     for g in metrics.groups:
-        patterns = g.measures.patterns
+        patterns = g.round_patterns
         for key, value in g.values.items():
             name, rnd, subject = key
             s = g.spread(key)

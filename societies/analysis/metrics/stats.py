@@ -79,22 +79,67 @@ class Significance:
     note: str = ""
 
 
-def compare_groups(samples: Mapping[str, Sequence[float]]) -> Significance:
+MIN_REPEATS = 3
+"""Fewest repeats per group for a test: with 2, Levene's deviations from the median are
+equal within every group, so its W divides by rounding noise (e.g. ``7.3e+30``)."""
+
+
+def _why_not(samples: Mapping[str, Sequence[float]]) -> str:
+    """Why no test is meaningful on these groups ('' when one is)."""
+    sizes = {k: len(v) for k, v in samples.items()}
+    if len(sizes) < 2:
+        return "no test: needs 2 groups"
+    few = [k for k, n in sizes.items() if n < MIN_REPEATS]
+    if few:
+        n = min(sizes[k] for k in few)
+        return (
+            f"no test: {len(few)} of {len(sizes)} groups have fewer than {MIN_REPEATS}"
+            f" repeats (fewest: {n})"
+        )
+    if all(np.ptp(np.asarray(v, dtype=float)) == 0 for v in samples.values()):
+        return "no test: every repeat of every group has the same value (zero variance)"
+    return ""
+
+
+def compare_groups(samples: Mapping[str, Sequence[float]], *, study: bool = False) -> Significance:
     """Levene's test (median-centred, scipy's default) and one-way ANOVA over the samples.
 
-    Groups with fewer than two finite values are left out; with fewer than two
-    groups left, no test is run and ``note`` says so.
+    No test is run, and ``note`` says why, when there are fewer than two groups,
+    a group has fewer than :data:`MIN_REPEATS` finite values, or no group varies.
+    When only some groups have zero variance, Levene's test is not given (its W
+    is then driven by those groups alone) and the note names them; the ANOVA is.
+    With ``study`` (MachineSoM's test) Levene's test is given as the study's code
+    computes it, and the note still names the groups with zero variance.
     """
-    data = [
-        np.asarray([v for v in vals if math.isfinite(v)], dtype=float) for vals in samples.values()
-    ]
-    data = [d for d in data if len(d) >= 2]
-    if len(data) < 2:
-        return Significance(len(data), None, None, None, None, "needs 2 groups with 2+ repeats")
+    finite = {k: [v for v in vals if math.isfinite(v)] for k, vals in samples.items()}
+    why = _why_not(finite)
+    if why:
+        return Significance(len(finite), None, None, None, None, why)
+    data = [np.asarray(v, dtype=float) for v in finite.values()]
+    flat = [k for k, d in zip(finite, data, strict=True) if np.ptp(d) == 0]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         lev = stats.levene(*data)
         an = stats.f_oneway(*data)
+    if flat:
+        names = ", ".join(flat[:3]) + (f" and {len(flat) - 3} more" if len(flat) > 3 else "")
+        if study:
+            return Significance(
+                len(data),
+                _finite(float(lev.statistic)),
+                _finite(float(lev.pvalue)),
+                _finite(float(an.statistic)),
+                _finite(float(an.pvalue)),
+                f"zero variance in {names}",
+            )
+        return Significance(
+            len(data),
+            None,
+            None,
+            _finite(float(an.statistic)),
+            _finite(float(an.pvalue)),
+            f"no Levene: zero variance in {names}",
+        )
     return Significance(
         len(data),
         _finite(float(lev.statistic)),
@@ -116,7 +161,7 @@ def gated_compare(samples: Mapping[str, Sequence[float]]) -> Significance:
     As in the study's code, an undefined Levene p-value (e.g. every group
     constant) does not block the ANOVA. Otherwise like :func:`compare_groups`.
     """
-    full = compare_groups(samples)
+    full = compare_groups(samples, study=True)
     if full.levene_p is not None and full.levene_p < LEVENE_ALPHA:
         return Significance(full.groups, full.levene, full.levene_p, None, None, NO_ANOVA_NOTE)
     return full
@@ -125,6 +170,7 @@ def gated_compare(samples: Mapping[str, Sequence[float]]) -> Significance:
 __all__ = [
     "BOOTSTRAP_RESAMPLES",
     "LEVENE_ALPHA",
+    "MIN_REPEATS",
     "NO_ANOVA_NOTE",
     "Significance",
     "Spread",

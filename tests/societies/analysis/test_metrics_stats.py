@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from scipy import stats
 
 from protocols.decision import DECISION_RULES
 from societies.analysis.metrics import (
@@ -15,6 +16,7 @@ from societies.analysis.metrics import (
     compare_groups,
     compute_metrics,
     episodes_of,
+    gated_compare,
     model_label,
     society_label,
     spread,
@@ -60,11 +62,32 @@ def test_levene_then_anova_by_hand() -> None:
     assert r.levene_p == pytest.approx(1.0)
 
 
-def test_compare_groups_needs_two_groups_with_two_values() -> None:
-    r = compare_groups({"x": [1, 2], "y": [3]})
-    assert r.groups == 1 and r.anova_p is None and r.note
-    flat = compare_groups({"x": [1, 1], "y": [1, 1]})
-    assert flat.anova_p is None  # undefined when nothing varies, reported as null
+def test_no_test_with_fewer_than_three_repeats() -> None:
+    # with 2 repeats Levene's deviations from the median are equal within each group:
+    # scipy divides by rounding noise here (W ~ 4.9e+31, p ~ 5e-48)
+    noisy = {"x": [0.1, 0.3], "y": [0.2, 0.7], "z": [0.3, 0.3]}
+    assert stats.levene(*noisy.values()).statistic > 1e30
+    for r in (compare_groups(noisy), gated_compare(noisy)):
+        assert (r.levene, r.levene_p, r.anova_f, r.anova_p) == (None, None, None, None)
+        assert r.note == "no test: 3 of 3 groups have fewer than 3 repeats (fewest: 2)"
+    one = compare_groups({"x": [1, 2, 3], "y": [3]})
+    assert one.note == "no test: 1 of 2 groups have fewer than 3 repeats (fewest: 1)"
+    assert compare_groups({"x": [1, 2, 3]}).note == "no test: needs 2 groups"
+
+
+def test_zero_variance_says_why() -> None:
+    flat = compare_groups({"x": [1, 1, 1], "y": [2, 2, 2]})
+    assert flat.anova_p is None and flat.levene is None
+    assert flat.note == "no test: every repeat of every group has the same value (zero variance)"
+    # one constant group: no Levene (its W rests on that group); the ANOVA by hand:
+    # means 1 and 2, SSB = 3 * 0.25 * 2 = 1.5 (df 1), SSW = 0 + 2 (df 4): F = 1.5 / 0.5 = 3
+    some = compare_groups({"x": [1, 1, 1], "y": [1, 2, 3]})
+    assert some.levene is None and some.anova_f == pytest.approx(3.0)
+    assert some.note == "no Levene: zero variance in x"
+    # MachineSoM's test keeps Levene as the study's code computes it, and says so
+    study = gated_compare({"x": [1, 1, 1], "y": [1, 2, 3]})
+    assert study.levene == pytest.approx(stats.levene([1, 1, 1], [1, 2, 3]).statistic)
+    assert study.note == "zero variance in x"
 
 
 def _run(
