@@ -63,6 +63,8 @@ def require_exists(path: Path, what: str) -> None:
     """Raise a one-line :class:`TaskDataError` when ``path`` does not exist."""
     if not path.exists():
         raise TaskDataError(f"{path}: no such file or folder ({what})")
+    if not (path.is_file() or path.is_dir()):  # a device or a FIFO would read forever
+        raise TaskDataError(f"{path}: not a regular file ({what})")
 
 
 def read_jsonl(path: Path) -> list[Record]:
@@ -83,6 +85,8 @@ def read_jsonl(path: Path) -> list[Record]:
                 out.append(Record(f"{path}:{lineno}", len(out), row))
     except UnicodeDecodeError as exc:
         raise TaskDataError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:
+        raise TaskDataError(f"{path}: cannot read: {exc.strerror or exc}") from None
     return out
 
 
@@ -95,6 +99,8 @@ def read_json(path: Path) -> Any:
         raise TaskDataError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
     except UnicodeDecodeError as exc:
         raise TaskDataError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:
+        raise TaskDataError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
 def _rows(where: str, rows: list[Any]) -> list[Record]:

@@ -130,6 +130,18 @@ def _unreadable_task(tmp: Path) -> None:
     (tmp / "q.jsonl").chmod(0)
 
 
+def _fifo_task(tmp: Path) -> None:
+    os.mkfifo(tmp / "q.jsonl")
+
+
+def _dev_zero_task(tmp: Path) -> None:
+    (tmp / "z.jsonl").symlink_to("/dev/zero")
+
+
+def _dir_task(tmp: Path) -> None:
+    (tmp / "d.jsonl").mkdir()
+
+
 def _sweep_base_fifo(tmp: Path) -> None:
     os.mkfifo(tmp / "base.yaml")
 
@@ -225,6 +237,25 @@ def _files() -> list[Case]:
         ),
         config_case(
             "task-path-missing", _with("task", {"name": "gsm8k", "path": "no.jsonl"}), "no"
+        ),
+        config_case(
+            "task-path-fifo",
+            _with("task", {"name": "gsm8k", "path": "q.jsonl"}),
+            "q.jsonl",
+            "not a regular file",
+            setup=_fifo_task,
+        ),
+        config_case(
+            "task-path-dev-zero-jsonl",
+            _with("task", {"name": "gsm8k", "path": "z.jsonl"}),
+            "/dev/zero",
+            setup=_dev_zero_task,
+        ),
+        config_case(
+            "task-path-folder-jsonl",
+            _with("task", {"name": "gsm8k", "path": "d.jsonl"}),
+            "d.jsonl",
+            setup=_dir_task,
         ),
     ]
 
