@@ -96,7 +96,7 @@ def _as_written(config: ExperimentConfig) -> dict[str, Any]:
 
 
 def _yaml_path(target: str | os.PathLike[str]) -> Path:
-    path = locate(Path(target))
+    path = locate(os.fspath(target))
     if not path.exists():
         raise ConfigError([f"{path}: no such file, and no preset of that name"])
     return path

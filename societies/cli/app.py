@@ -8,9 +8,12 @@ engine, analysis or backends only when it runs, so ``sociolab --help`` stays lig
 from __future__ import annotations
 
 import sys
+from typing import Annotated
+
+import typer
 
 from societies.cli import report_cmds, run_cmds, sweep_cmds
-from societies.cli.common import EXIT_BUDGET, app, err
+from societies.cli.common import EXIT_BUDGET, app, err, out
 
 COMMANDS = (
     run_cmds.validate,
@@ -25,6 +28,30 @@ COMMANDS = (
 
 for command in COMMANDS:
     app.command()(command)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            installed = version("sociolab")
+        except PackageNotFoundError:  # run from a source tree that is not installed
+            installed = "unknown (not installed)"
+        out.print(f"sociolab {installed}", markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="print the version and exit"
+        ),
+    ] = False,
+) -> None:
+    """sociolab: experiments on societies of LLM agents (debate, reflection, conformity)."""
 
 
 def main() -> None:

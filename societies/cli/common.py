@@ -25,8 +25,12 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 
 ConfigArg = Annotated[
-    Path,
-    typer.Argument(help="experiment config (YAML) or a preset's name", show_default=False),
+    str,
+    typer.Argument(
+        metavar="CONFIG",
+        help="experiment config (YAML) or a preset's name (./NAME for a file named like one)",
+        show_default=False,
+    ),
 ]
 SetOpt = Annotated[
     list[str] | None,

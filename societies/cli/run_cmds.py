@@ -162,8 +162,11 @@ def _summary(result: RunResult) -> None:
     out.print(table)
     tokens = sum(u["prompt_tokens"] + u["completion_tokens"] for u in result.usage.values())
     hits = sum(u["cache_hits"] for u in result.usage.values())
+    episodes = f"{result.episodes} episodes"
+    if result.started is not None and result.started < result.episodes:
+        episodes = f"{result.started} of {result.episodes} episodes started"
     out.print(
-        f"{result.status}: {result.episodes} episodes, {result.turns} turns, {tokens:,} tokens "
+        f"{result.status}: {episodes}, {result.turns} turns, {tokens:,} tokens "
         f"({hits} cache hits), {len(result.errors)} errors",
         markup=False,
     )

@@ -28,7 +28,12 @@ if TYPE_CHECKING:
 
 def sweep(
     sweep_file: Annotated[
-        Path, typer.Argument(help="sweep file (YAML) or a preset's name", show_default=False)
+        str,
+        typer.Argument(
+            metavar="SWEEP",
+            help="sweep file (YAML) or a preset's name (./NAME for a file named like one)",
+            show_default=False,
+        ),
     ],
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="sweep folder (default: runs/<sweep name>)")

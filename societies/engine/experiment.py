@@ -82,6 +82,8 @@ class RunResult:
     accuracy_by_round: list[float]
     no_decision_by_round: list[float]
     usage: dict[str, dict[str, int]] = field(default_factory=dict)
+    started: int | None = None
+    """Episodes with at least one recorded turn (None: not counted)."""
 
 
 @dataclass
@@ -325,6 +327,7 @@ class Experiment:
             accuracy_by_round=acc,
             no_decision_by_round=none,
             usage=usage,
+            started=len({b.episode for b in p.briefs}),
         )
 
 

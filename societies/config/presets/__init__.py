@@ -53,12 +53,20 @@ def list_presets() -> list[Preset]:
     return out
 
 
-def locate(arg: Path) -> Path:
-    """``arg`` itself when it exists, else the preset of that name, else ``arg`` unchanged."""
-    if arg.exists() or arg.suffix:
-        return arg
-    candidate = PRESETS_DIR / f"{arg.name}.yaml"
-    return candidate if len(arg.parts) == 1 and candidate.exists() else arg
+def locate(arg: str | Path) -> Path:
+    """The preset named ``arg``, else ``arg`` as a path.
+
+    A bare name (``demo``) is a preset's name when there is such a preset, even if
+    the current folder holds a ``demo`` folder or file; a path written as one
+    (``./demo``, ``runs/demo``, ``demo.yaml``) is always a path. Only a ``str``
+    keeps the ``./`` that makes a path explicit (a :class:`~pathlib.Path` drops it).
+    """
+    text = str(arg)
+    explicit = "/" in text or "\\" in text or text.startswith(".") or bool(Path(text).suffix)
+    candidate = PRESETS_DIR / f"{text}.yaml"
+    if not explicit and text and candidate.exists():
+        return candidate
+    return Path(text)
 
 
 __all__ = ["PRESETS_DIR", "Preset", "list_presets", "locate"]

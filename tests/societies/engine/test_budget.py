@@ -83,6 +83,12 @@ def test_the_cli_says_how_to_continue_and_exits_3(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["run", str(path), "--out", str(out)])
     assert result.exit_code == EXIT_BUDGET
     assert "budget is reached" in result.output and "--resume" in result.output
+    # the summary counts the episodes that started, not the planned ones
+    t = read_transcript(out / "transcript.jsonl")
+    started = len({x.episode for x in t.turns})
+    planned = t.end.episodes  # type: ignore[union-attr]
+    assert 0 < started < planned
+    assert f"budget: {started} of {planned} episodes started, {len(t.turns)} turns" in result.output
     result = CliRunner().invoke(
         app,
         ["run", str(path), "--out", str(out), "--resume", "--set", "budget.max_tokens=1000000000"],
