@@ -11,6 +11,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from societies.analysis.labels import distinct_labels
 from societies.analysis.metrics import TRANSITIONS, GroupMetrics, Metrics
 from societies.analysis.tables import round_labels
 from societies.render import plot_text
@@ -91,7 +92,8 @@ def _conformity(metrics: Metrics, path: Path) -> Path:
         groups = [metrics.overall]
     fig = Figure(figsize=(4 * len(groups) + 1, 4.5))
     axes = fig.subplots(1, len(groups), squeeze=False)[0]
-    for ax, g in zip(axes, groups, strict=True):
+    titles = distinct_labels([plot_text(g.label, 1000) for g in groups], 40)
+    for ax, g, title in zip(axes, groups, titles, strict=True):
         by_trait = g.measures.conformity.by_trait
         traits = sorted(by_trait)
         width = 0.8 / max(len(traits), 1)
@@ -100,7 +102,7 @@ def _conformity(metrics: Metrics, path: Path) -> Path:
             xs = [x + (i - (len(traits) - 1) / 2) * width for x in range(len(TRANSITIONS))]
             ax.bar(xs, counts, width=width, label=plot_text(t))
         ax.set_xticks(range(len(TRANSITIONS)), list(TRANSITIONS))
-        ax.set_title(plot_text(g.label, 40), fontsize="small")
+        ax.set_title(title, fontsize="small")
         ax.set_ylabel("conforming debate turns")
         ax.grid(axis="y", alpha=0.3)
         if traits:
@@ -114,13 +116,14 @@ def _conformity(metrics: Metrics, path: Path) -> Path:
 def _cost(metrics: Metrics, path: Path) -> Path:
     fig = Figure(figsize=(7, 4.5))
     ax = fig.add_subplot()
-    for g in metrics.groups:
+    names = distinct_labels([plot_text(g.label, 1000) for g in metrics.groups], 30)
+    for g, name in zip(metrics.groups, names, strict=True):
         x = g.measures.cost.per_episode
         y = g.values.get(("final_accuracy", None, ""))
         if x is None or y is None:
             continue
         ax.scatter([x], [y * 100], s=40)
-        ax.annotate(plot_text(g.label, 30), (x, y * 100), fontsize="small",
+        ax.annotate(name, (x, y * 100), fontsize="small",
                     xytext=(4, 4), textcoords="offset points")  # fmt: skip
     ax.set_xlabel("tokens per episode (all calls)")
     ax.set_ylabel("final accuracy (%)")

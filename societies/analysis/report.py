@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from societies.analysis.labels import distinct_labels
 from societies.analysis.metrics import (
     CSV_COLUMNS,
     GROUP_KEYS,
@@ -47,6 +48,10 @@ class ReportError(SociolabError):
     """A report cannot be written (e.g. the output folder is not writable)."""
 
 
+HEADER_WIDTH = 60
+"""Group labels longer than this lose the words all groups share (never the differing part)."""
+
+
 def _table(s: Section, headers: Sequence[str]) -> Table:
     table = Table(
         title=Text(s.title, style="bold"),
@@ -55,10 +60,10 @@ def _table(s: Section, headers: Sequence[str]) -> Table:
         caption_justify="left",
     )
     table.add_column("")
-    for h in headers:
-        table.add_column(safe_text(one_line(h, 60)), justify="right", overflow="fold")
+    for h in distinct_labels([one_line(h, 1000) for h in headers], HEADER_WIDTH):
+        table.add_column(safe_text(h), justify="right", overflow="fold")
     for label, cells in s.rows:
-        table.add_row(safe_text(one_line(label, 60)), *(safe_text(c) for c in cells))
+        table.add_row(safe_text(one_line(label, 100)), *(safe_text(c) for c in cells))
     return table
 
 
