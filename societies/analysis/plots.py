@@ -86,26 +86,38 @@ def _by_round(metrics: Metrics, path: Path, which: str) -> Path:
     return path
 
 
+def conformity_rates(g: GroupMetrics) -> dict[str, list[float]]:
+    """Per trait, each transition's conforming turns as a percentage of the trait's debate turns.
+
+    Rates, not counts, so panels of groups with different numbers of debate turns
+    compare on one scale; a trait's bars add up to its conformity rate.
+    """
+    out = {}
+    for t, c in sorted(g.measures.conformity.by_trait.items()):
+        if c.turns:
+            out[t] = [100 * c.transitions[tr] / c.turns for tr in TRANSITIONS]
+    return out
+
+
 def _conformity(metrics: Metrics, path: Path) -> Path:
     groups: list[GroupMetrics] = metrics.groups
     if len(groups) > MAX_PANELS:
         groups = [metrics.overall]
     fig = Figure(figsize=(4 * len(groups) + 1, 4.5))
-    axes = fig.subplots(1, len(groups), squeeze=False)[0]
+    axes = fig.subplots(1, len(groups), squeeze=False, sharey=True)[0]
     titles = distinct_labels([plot_text(g.label, 1000) for g in groups], 40)
     for ax, g, title in zip(axes, groups, titles, strict=True):
-        by_trait = g.measures.conformity.by_trait
-        traits = sorted(by_trait)
-        width = 0.8 / max(len(traits), 1)
-        for i, t in enumerate(traits):
-            counts = [by_trait[t].transitions[tr] for tr in TRANSITIONS]
-            xs = [x + (i - (len(traits) - 1) / 2) * width for x in range(len(TRANSITIONS))]
-            ax.bar(xs, counts, width=width, label=plot_text(t))
+        rates = conformity_rates(g)
+        width = 0.8 / max(len(rates), 1)
+        for i, (t, ys) in enumerate(rates.items()):
+            xs = [x + (i - (len(rates) - 1) / 2) * width for x in range(len(TRANSITIONS))]
+            ax.bar(xs, ys, width=width, label=plot_text(t))
         ax.set_xticks(range(len(TRANSITIONS)), list(TRANSITIONS))
         ax.set_title(title, fontsize="small")
-        ax.set_ylabel("conforming debate turns")
+        ax.set_ylim(*PCT_LIMITS)
+        ax.set_ylabel("conforming, % of the trait's debate turns")
         ax.grid(axis="y", alpha=0.3)
-        if traits:
+        if rates:
             ax.legend(fontsize="small")
     fig.suptitle("conformity by old -> new correctness and trait")
     fig.tight_layout()
@@ -146,4 +158,11 @@ def write_plots(metrics: Metrics, out_dir: Path) -> list[Path]:
     ]
 
 
-__all__ = ["PCT_LIMITS", "PLOTS", "round_ticks", "series_label", "write_plots"]
+__all__ = [
+    "PCT_LIMITS",
+    "PLOTS",
+    "conformity_rates",
+    "round_ticks",
+    "series_label",
+    "write_plots",
+]

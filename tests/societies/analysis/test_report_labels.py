@@ -6,6 +6,8 @@ import asyncio
 import csv
 from pathlib import Path
 
+import pytest
+
 from societies.analysis.metrics import Run, compute_metrics, metric_rows
 from societies.analysis.plots import round_ticks, series_label
 from societies.analysis.report import make_report
@@ -87,3 +89,21 @@ def test_report_of_a_sweep_with_mixed_strategies(tmp_path: Path) -> None:
         rows = [r for r in csv.DictReader(fh) if r["measure"] == "accuracy" and r["round"] == "2"]
     assert {r["group"]: r["pattern"] for r in rows} == {"00": "debate", "01": "reflection"}
     assert [g.label for g in result.metrics.groups] == ["00", "01"]
+
+
+def test_conformity_plot_shows_rates_on_one_scale() -> None:
+    from societies.analysis.plots import conformity_rates
+    from tests.societies.analysis.test_metrics import AGENTS as HAND_AGENTS
+    from tests.societies.analysis.test_metrics import EPISODES, ROUNDS
+
+    m = compute_metrics([Run(build_transcript(HAND_AGENTS, ROUNDS, EPISODES))])
+    g = m.overall
+    rates = conformity_rates(g)
+    assert set(rates) == set(g.measures.conformity.by_trait)
+    for trait, ys in rates.items():
+        c = g.measures.conformity.by_trait[trait]
+        assert ys == [100 * c.transitions[tr] / c.turns for tr in ("T->T", "T->F", "F->T", "F->F")]
+        assert sum(ys) == pytest.approx(100 * (c.rate or 0))
+    # the hand-computed run: 14 of 24 debate turns conform over all traits
+    total = sum(c.turns for c in g.measures.conformity.by_trait.values())
+    assert total == 24
