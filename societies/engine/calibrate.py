@@ -36,6 +36,7 @@ from societies.engine.calibration_split import CalibrationSplit, calibration_spl
 from societies.engine.clients import ClientPool
 from societies.engine.coalition import CoalitionRunner, members_of
 from societies.engine.experiment import CacheMode
+from societies.engine.folder import folder_lock
 from societies.engine.runner import Episode, Member
 from societies.engine.skills import LoadedTable, write_table_file
 from societies.errors import ConfigError
@@ -102,8 +103,24 @@ async def calibrate(
         ConfigError: the protocol is not a coalition, or no calibration split disjoint
             from the evaluated questions can be drawn (or an explicit one overlaps them).
         TaskError: the calibration split cannot be loaded.
+        RunError: another process writes into ``out``'s folder (its lock is held), or
+            that folder cannot be written.
     """
     spec = coalition_of(cfg)
+    with folder_lock(out.parent):  # one writer per folder: the table and its cache
+        return await _calibrate(cfg, spec, out, cache, on_pipeline, on_start, source)
+
+
+async def _calibrate(
+    cfg: ExperimentConfig,
+    spec: CoalitionSpec,
+    out: Path,
+    cache: CacheMode,
+    on_pipeline: Callable[[], None] | None,
+    on_start: Callable[[int], None] | None,
+    source: str | None,
+) -> CalibrationResult:
+    """:func:`calibrate`, with the folder's lock held."""
     split = await asyncio.to_thread(
         calibration_split, cfg, spec.calibration, source or f"config {cfg.name!r}"
     )

@@ -16,6 +16,7 @@ from societies.cli.app import app
 from societies.engine.folder import LOCK, safe_name
 from societies.transcript import read_transcript
 from tests.helpers.configs import sim_config
+from tests.societies.engine.test_coalition import coalition_config
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -89,6 +90,30 @@ def test_a_second_sweep_on_one_folder_is_refused(tmp_path: Path) -> None:
         proc.stdin.write("\n")
         proc.stdin.close()
         proc.wait(30)
+
+
+def test_calibrate_is_refused_while_another_process_writes_into_its_folder(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text(yaml.safe_dump(coalition_config()))
+    out = tmp_path / "tables"
+    table = out / "skills.json"
+    proc, pid = _holder(out, "die")
+    try:
+        result = CliRunner().invoke(app, ["calibrate", str(config), "--out", str(table)])
+        lines = [line for line in result.output.splitlines() if line.strip()]
+        assert result.exit_code == 1 and len(lines) == 1, result.output
+        assert f"in use by another sociolab process (pid {pid})" in lines[0]
+        assert not table.exists() and not table.with_suffix(".cache.sqlite").exists()
+    finally:
+        assert proc.stdin is not None
+        proc.stdin.write("\n")
+        proc.stdin.close()
+        assert proc.wait(30) == 9
+    result = CliRunner().invoke(app, ["calibrate", str(config), "--out", str(table)])
+    assert result.exit_code == 0, result.output  # the dead holder's lock is taken over
+    assert table.exists()
 
 
 @pytest.mark.parametrize("where", ["file", "/dev/null", "/proc/sociolab-x", "under-a-file"])
