@@ -15,7 +15,13 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from societies.errors import ConfigError, RunError, SociolabError, TranscriptError
+from societies.errors import (
+    ConfigError,
+    RunError,
+    SociolabError,
+    SociolabWarning,
+    TranscriptError,
+)
 
 if TYPE_CHECKING:
     from societies.analysis.results import Results
@@ -60,6 +66,7 @@ __all__ = [
     "Results",
     "RunError",
     "SociolabError",
+    "SociolabWarning",
     "SweepResults",
     "TranscriptError",
     "estimate",

@@ -18,6 +18,7 @@ import concurrent.futures
 import copy
 import json
 import os
+import warnings
 from collections.abc import Coroutine, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,7 +32,8 @@ from societies.config.presets import locate
 from societies.config.yamlio import read_yaml
 from societies.engine.dry_run import DryRun, estimate_runs
 from societies.engine.experiment import CacheMode, Experiment, RunMonitor
-from societies.errors import ConfigError
+from societies.engine.graph import graph_warnings
+from societies.errors import ConfigError, SociolabWarning
 from societies.sweeps.local import run_local
 from societies.sweeps.outcomes import SweepResult, report_paths
 from societies.sweeps.run import run_sweep
@@ -105,9 +107,19 @@ def _yaml_path(target: str | os.PathLike[str]) -> Path:
 def load(config: ConfigLike, overrides: Overrides = None) -> ExperimentConfig:
     """A validated config from any :data:`ConfigLike`, with ``overrides`` applied.
 
+    What the CLI prints as a warning (a disconnected graph) is issued as a
+    :class:`~societies.errors.SociolabWarning` (see :mod:`warnings`).
+
     Raises:
         ConfigError: one line per problem, the same checks and messages as for YAML.
     """
+    cfg = _load(config, overrides)
+    for line in graph_warnings(cfg):
+        warnings.warn(line, SociolabWarning, stacklevel=2)
+    return cfg
+
+
+def _load(config: ConfigLike, overrides: Overrides = None) -> ExperimentConfig:
     sets = _set_strings(overrides)
     if isinstance(config, str | os.PathLike):
         path = _yaml_path(config)

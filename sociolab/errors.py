@@ -18,6 +18,7 @@
 The packages re-export their branch (``agents.errors``, ``benchmarks.errors``,
 ``societies.errors``); the CLI prints any of these as one line per problem, never
 a traceback, and exits 2 for configuration problems, 1 for failures while running.
+``SociolabWarning`` (a ``UserWarning``) marks what is allowed but likely not meant.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ from __future__ import annotations
 
 class SociolabError(Exception):
     """Root of every error sociolab raises on purpose."""
+
+
+class SociolabWarning(UserWarning):
+    """Something in a config that is allowed but likely not meant (a disconnected graph)."""
 
 
 class ConfigError(SociolabError):
@@ -91,6 +96,7 @@ __all__ = [
     "ModelFetchError",
     "RunError",
     "SociolabError",
+    "SociolabWarning",
     "TaskDataError",
     "TaskError",
     "TranscriptError",

@@ -81,6 +81,14 @@ def fail(exc: Exception) -> None:
     raise typer.Exit(code)
 
 
+def warn(lines: list[str]) -> None:
+    """Print each warning as one sanitised line on stderr (the exit code is unchanged)."""
+    from societies.render import clean
+
+    for line in lines:
+        err.print(f"warning: {' '.join(clean(line, max_line=None).split())}", markup=False)
+
+
 def cache_mode(no_cache: bool, refresh_cache: bool) -> CacheMode:
     """The response-cache mode the two flags ask for."""
     return "off" if no_cache else "refresh" if refresh_cache else "on"

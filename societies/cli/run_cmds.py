@@ -19,6 +19,7 @@ from societies.cli.common import (
     fail,
     is_sweep,
     out,
+    warn,
 )
 from societies.errors import USER_ERRORS, ConfigError
 
@@ -52,6 +53,9 @@ def validate(config: ConfigArg, overrides: SetOpt = None) -> None:
     except USER_ERRORS as exc:
         fail(exc)
         return
+    from societies.engine.graph import graph_warnings
+
+    warn(graph_warnings(cfg))
     agents = cfg.agent_list()
     if isinstance(cfg.protocol, CoalitionSpec):
         spec = cfg.protocol
@@ -99,12 +103,14 @@ def run(
     from societies.engine.experiment import run_experiment
     from societies.engine.folder import safe_name
     from societies.engine.gctune import gc_tuned
+    from societies.engine.graph import graph_warnings
 
     path = locate(config)
     try:
         if is_sweep(path):
             raise ConfigError([f"{path}: this is a sweep (it has a grid): use `sociolab sweep`"])
         cfg = load_config(path, overrides or [])
+        warn(graph_warnings(cfg))
         if dry_run:
             d = estimate([(cfg.name, cfg)], reply_tokens=reply_tokens)
             render_dry_run(d, out, title="dry run")
