@@ -121,32 +121,14 @@ def compare_groups(samples: Mapping[str, Sequence[float]], *, study: bool = Fals
         warnings.simplefilter("ignore")
         lev = stats.levene(*data)
         an = stats.f_oneway(*data)
+    lev_w, lev_p = _finite(float(lev.statistic)), _finite(float(lev.pvalue))
+    f, p = _finite(float(an.statistic)), _finite(float(an.pvalue))
     if flat:
         names = ", ".join(flat[:3]) + (f" and {len(flat) - 3} more" if len(flat) > 3 else "")
         if study:
-            return Significance(
-                len(data),
-                _finite(float(lev.statistic)),
-                _finite(float(lev.pvalue)),
-                _finite(float(an.statistic)),
-                _finite(float(an.pvalue)),
-                f"zero variance in {names}",
-            )
-        return Significance(
-            len(data),
-            None,
-            None,
-            _finite(float(an.statistic)),
-            _finite(float(an.pvalue)),
-            f"no Levene: zero variance in {names}",
-        )
-    return Significance(
-        len(data),
-        _finite(float(lev.statistic)),
-        _finite(float(lev.pvalue)),
-        _finite(float(an.statistic)),
-        _finite(float(an.pvalue)),
-    )
+            return Significance(len(data), lev_w, lev_p, f, p, f"zero variance in {names}")
+        return Significance(len(data), None, None, f, p, f"no Levene: zero variance in {names}")
+    return Significance(len(data), lev_w, lev_p, f, p)
 
 
 LEVENE_ALPHA = 0.05
