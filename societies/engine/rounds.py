@@ -99,11 +99,11 @@ class _Episode:
             )
             new = proto.build(ctx)
             recorded = self.done.get((m.name, r))
-            opening = await self._opening(m, r, proto.preamble(ctx), recorded)
+            preamble = proto.preamble(ctx)
+            opening = await self._opening(m, r, preamble, recorded)
             if opening is not None:
                 # The opening and the model's own reply to it stay in the history.
-                opened = [*proto.preamble(ctx), Message(role="assistant", content=opening.reply)]
-                new = [*opened, *new]
+                new = [*preamble, Message(role="assistant", content=opening.reply), *new]
             if recorded is None:
                 recorded = await self._turn(m, r, proto, agent, new, own, seen, opening)
             agent.remember(new, recorded.reply)
