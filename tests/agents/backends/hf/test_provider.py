@@ -553,7 +553,10 @@ def test_the_demo_preset_is_the_llamacpp_demo_on_hf() -> None:
     spec = on_hf.backends["local"]
     assert isinstance(spec, HFSpec) and spec.model == "smollm2-135m-instruct"
     assert spec.device == "auto" and spec.dtype == "auto"
-    assert on_hf.model_copy(update={"backends": on_llama.backends}) == on_llama
+    # The same society; only the backend and the name (so the default run folders differ).
+    assert on_llama.name != on_hf.name
+    same = on_hf.model_copy(update={"backends": on_llama.backends, "name": on_llama.name})
+    assert same == on_llama
 
 
 @needs_hf
