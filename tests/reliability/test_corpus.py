@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.helpers.skips import skip_as_root
 from tests.reliability.corpus import MAX_LINES, Case, corpus
 
 CASES = corpus()
@@ -54,8 +55,8 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any
 def test_a_malformed_input_ends_in_one_short_clean_error(
     case: Case, results: dict[str, dict[str, Any]]
 ) -> None:
-    if case.root_skips and os.geteuid() == 0:
-        pytest.skip("permissions do not apply to root")
+    if case.root_skips:
+        skip_as_root()
     r = results[case.id]
     shown = f"{case.id}: exit {r['exit']}, exception {r['exception']}, output:\n{r['output']}"
     assert r["exception"] is None, shown

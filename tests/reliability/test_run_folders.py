@@ -16,6 +16,7 @@ from societies.cli.app import app
 from societies.engine.folder import LOCK, safe_name
 from societies.transcript import read_transcript
 from tests.helpers.configs import sim_config
+from tests.helpers.skips import skip_as_root
 from tests.societies.engine.test_coalition import coalition_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,8 +132,7 @@ def test_an_output_folder_that_cannot_be_one_is_a_one_line_error(
 
 
 def test_a_read_only_output_folder_is_a_one_line_error(tmp_path: Path) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("permissions do not apply to root")
+    skip_as_root()
     config, out = _config(tmp_path), tmp_path / "ro"
     out.mkdir(mode=0o500)
     code, lines = _run(str(config), "--out", str(out))
