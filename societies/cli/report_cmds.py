@@ -110,30 +110,68 @@ def replay(
         Path, typer.Argument(help="a transcript or its run folder", show_default=False)
     ],
     question: Annotated[
-        list[str] | None, typer.Option(help="only this question id (repeatable)")
+        list[str] | None, typer.Option(metavar="ID", help="only this question id (repeatable)")
     ] = None,
-    repeat: Annotated[list[int] | None, typer.Option(help="only this repeat (repeatable)")] = None,
+    repeat: Annotated[
+        list[int] | None, typer.Option(metavar="N", help="only this repeat (repeatable)")
+    ] = None,
+    episode: Annotated[
+        list[int] | None, typer.Option(metavar="N", help="only this episode (repeatable)")
+    ] = None,
     agent: Annotated[
-        list[str] | None, typer.Option(help="only this agent's replies (repeatable)")
+        list[str] | None,
+        typer.Option(metavar="NAME", help="only this agent's replies (repeatable)"),
     ] = None,
     round_: Annotated[
-        list[int] | None, typer.Option("--round", help="only this round (repeatable)")
+        list[int] | None, typer.Option("--round", metavar="N", help="only this round (repeatable)")
     ] = None,
+    wrong: Annotated[
+        bool, typer.Option("--wrong", help="only rounds whose society decision is wrong or none")
+    ] = False,
+    changed: Annotated[
+        bool, typer.Option("--changed", help="only rounds where an agent changed its answer")
+    ] = False,
+    conformity: Annotated[
+        bool,
+        typer.Option(
+            "--conformity", help="only rounds with a turn that joined the majority it saw"
+        ),
+    ] = False,
+    search: Annotated[
+        str,
+        typer.Option(
+            metavar="TEXT", help="only rounds whose replies, answers or question hold TEXT"
+        ),
+    ] = "",
+    messages: Annotated[
+        bool,
+        typer.Option(
+            "--messages", help="show the messages sent and the peers' replies each turn saw"
+        ),
+    ] = False,
     step: Annotated[
-        bool, typer.Option(help="one round at a time: n/→ next, p/← back, q quit")
+        bool,
+        typer.Option(help="interactive: one round at a time; keys: n next, b back, ? all keys"),
     ] = False,
     follow: Annotated[bool, typer.Option(help="watch a run that is still being written")] = False,
     full: Annotated[bool, typer.Option(help="show long replies in full (else folded)")] = False,
 ) -> None:
-    """Replay a transcript round by round: each reply, its answer, changes and consensus."""
+    """Replay a transcript round by round: the question, each reply and how its answer was read."""
     from societies.cli import replay as rp
     from societies.transcript import load_transcript
 
     opts = rp.ReplayOptions(
         questions=frozenset(question) if question else None,
         repeats=frozenset(repeat) if repeat else None,
+        episodes=frozenset(episode) if episode else None,
         agents=frozenset(agent) if agent else None,
         rounds=frozenset(round_) if round_ else None,
+        wrong=wrong,
+        changed=changed,
+        conformity=conformity,
+        search=search,
+        messages=messages,
+        peers=messages,
         full=full,
     )
     console = view()
@@ -144,7 +182,7 @@ def replay(
         t = load_transcript(rp.resolve_transcript(transcript))
         if step:
             rp.check_options(t.header, opts)
-            rp.step(rp.pages(t, opts, headers=True), console)
+            rp.step(rp.build_story(t), console, opts)
         else:
             rp.replay(t, console, opts)
     except USER_ERRORS as exc:

@@ -29,7 +29,10 @@ class EpisodeAnswers:
     """One episode: its question, gold answer and ``answers[round][agent]``.
 
     ``replies`` optionally gives the reply text of some turns, keyed by
-    ``(round, agent index)``; other replies read ``Answer: <answer>``.
+    ``(round, agent index)``; other replies read ``Answer: <answer>``. Likewise
+    ``finish`` gives finish reasons (default ``stop``) and ``extraction`` the
+    extraction methods (default ``synthetic``, ``none`` without an answer);
+    ``choices`` are the question's options (multiple choice).
     """
 
     question_id: str
@@ -37,6 +40,9 @@ class EpisodeAnswers:
     answers: Sequence[Sequence[str | None]]
     repeat: int = 0
     replies: dict[tuple[int, int], str] = field(default_factory=dict)
+    finish: dict[tuple[int, int], str] = field(default_factory=dict)
+    extraction: dict[tuple[int, int], str] = field(default_factory=dict)
+    choices: Sequence[str] | None = None
 
 
 UsageFn = Callable[[int, int, int], Usage]
@@ -114,7 +120,12 @@ def _header(
     for ep in episodes:
         questions.setdefault(
             ep.question_id,
-            QuestionRecord(id=ep.question_id, prompt=f"question {ep.question_id}?", gold=ep.gold),
+            QuestionRecord(
+                id=ep.question_id,
+                prompt=f"question {ep.question_id}?",
+                gold=ep.gold,
+                choices=list(ep.choices) if ep.choices is not None else None,
+            ),
         )
     return HeaderEvent(
         name=name,
@@ -169,10 +180,10 @@ def _turns(
                     messages=[Message(role="user", content=f"question {ep.question_id}?")],
                     reply=reply,
                     answer=answer,
-                    extraction="none" if answer is None else "synthetic",
+                    extraction=ep.extraction.get((r, i), "none" if answer is None else "synthetic"),
                     correct=answer is not None and answer == ep.gold,
                     usage=usage(e, r, i),
-                    finish_reason="stop",
+                    finish_reason=ep.finish.get((r, i), "stop"),
                     seed=0,
                     backend="main",
                     latency_s=0.0,

@@ -1,4 +1,4 @@
-"""``sociolab replay``: golden output, filters, folding, plain text, --step, --follow."""
+"""``sociolab replay``: golden output, selections, folding, plain text, --step, --follow."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from societies.cli.app import app
 from societies.cli.replay import (
     FOLD_LINES,
     ReplayOptions,
+    build_story,
     follow,
     pages,
     replay,
@@ -58,13 +59,16 @@ gold: B
 round 0 · initial ──────────────────────────────────────────────────────
 ╭─ ada · overconfident · initial ──────────────────────────────────────╮
 │ Answer: B                                                            │
+│ finish stop · extraction synthetic                                   │
 ╰───────────────────────────────────────────────────────── answer B ✓ ─╯
 ╭─ bo · easy-going · initial ──────────────────────────────────────────╮
 │ I think it is C.                                                     │
 │ Answer: C                                                            │
+│ finish stop · extraction synthetic                                   │
 ╰───────────────────────────────────────────────────────── answer C ✗ ─╯
 ╭─ cy · easy-going · initial ──────────────────────────────────────────╮
 │ Answer: A                                                            │
+│ finish stop · extraction synthetic                                   │
 ╰───────────────────────────────────────────────────────── answer A ✗ ─╯
 consensus ░░░░░░░░░░░░ no two agree · decision none ✗ · 3 distinct
 
@@ -72,14 +76,17 @@ round 1 · debate ────────────────────�
 ╭─ ada · overconfident · debate ───────────────────────────────────────╮
 │ Answer: B                                                            │
 │ saw: bo, cy                                                          │
+│ finish stop · extraction synthetic                                   │
 ╰───────────────────────────────────────────────────────── answer B ✓ ─╯
 ╭─ bo · easy-going · debate ───────────────────────────────────────────╮
 │ Answer: B                                                            │
 │ saw: ada, cy                                                         │
+│ finish stop · extraction synthetic                                   │
 ╰──────────────────────────────────────────────────── answer C -> B ✓ ─╯
 ╭─ cy · easy-going · debate ───────────────────────────────────────────╮
 │ Hmm, not sure.                                                       │
 │ saw: ada, bo                                                         │
+│ finish stop · extraction none                                        │
 ╰──────────────────────────────────────────── answer A -> no answer ✗ ─╯
 consensus ████████░░░░ 2/3 on B · decision B ✓ · 2 distinct
 """
@@ -184,11 +191,12 @@ def test_plain_without_terminal_and_colour_with_one() -> None:
 
 
 def test_step_forward_and_back() -> None:
-    shown = pages(_transcript(), ReplayOptions())
+    story = build_story(_transcript())
+    shown = pages(story, ReplayOptions())
     assert [(p.episode, p.round) for p in shown] == [(0, 0), (0, 1), (1, 0), (1, 1), (2, 0), (2, 1)]
-    keys: Iterator[str] = iter(["n", "n", "p", "G", "\x1b[D", "q"])
+    keys: Iterator[str] = iter(["n", "n", "b", "G", "\x1b[D", "q"])
     buf = io.StringIO()
-    views = step(shown, Console(file=buf, width=72), lambda: next(keys))
+    views = step(story, Console(file=buf, width=72), ReplayOptions(), lambda: next(keys))
     out = buf.getvalue()
     indicators = [line.split("]")[0] + "]" for line in out.splitlines() if line.startswith("[")]
     assert indicators == ["[1/6]", "[2/6]", "[3/6]", "[2/6]", "[6/6]", "[5/6]"]
@@ -196,9 +204,11 @@ def test_step_forward_and_back() -> None:
 
 
 def test_step_ends_after_the_last_page() -> None:
-    shown = pages(_transcript(), ReplayOptions(questions=frozenset({"q8"})))
     keys = iter(["n", "n", "n"])
-    assert step(shown, Console(file=io.StringIO()), lambda: next(keys)) == 2
+    opts = ReplayOptions(questions=frozenset({"q8"}))
+    assert (
+        step(build_story(_transcript()), Console(file=io.StringIO()), opts, lambda: next(keys)) == 2
+    )
 
 
 def _lines(t: Transcript) -> list[str]:
@@ -297,7 +307,7 @@ def test_cli_replay_plain_and_errors(tmp_path: Path) -> None:
 
 def test_cli_step_reads_lines_when_stdin_is_not_a_terminal(tmp_path: Path) -> None:
     path = write_transcript(_transcript(), tmp_path / "transcript.jsonl")
-    res = CliRunner().invoke(app, ["replay", str(path), "--step"], input="n\np\nq\n")
+    res = CliRunner().invoke(app, ["replay", str(path), "--step"], input="n\nb\nq\n")
     assert res.exit_code == 0, res.output
     assert [line[:5] for line in res.stdout.splitlines() if line.startswith("[")] == [
         "[1/6]",
