@@ -181,7 +181,7 @@ def replay(
             return
         t = load_transcript(rp.resolve_transcript(transcript))
         if step:
-            rp.check_options(t.header, opts)
+            rp.check_options(t.header, opts, [x.episode for x in t.turns])
             rp.step(rp.build_story(t), console, opts)
         else:
             rp.replay(t, console, opts)

@@ -5,12 +5,14 @@ panels by name. Filters keep a round when something in it is of interest:
 ``wrong`` its society decision is wrong (or none), ``changed`` an agent changed
 its answer, ``conformity`` a turn conformed to the majority it saw, ``search`` a
 reply, answer or the question holds the text (case-insensitive). Filters combine
-with "and"; a kept round is shown whole, so the turn of interest keeps its context.
+with "and", and ``changed`` with ``conformity`` on one turn: both together keep a
+round where an agent changed its answer to join the majority. A kept round is
+shown whole, so the turn of interest keeps its context.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from societies.cli.replay.story import EpisodeStory, RoundStory, TurnStory
@@ -93,6 +95,11 @@ def question_matches_search(ep: EpisodeStory, needle: str) -> bool:
     return any(_holds(x, needle) for x in (q.prompt, q.gold, *(q.choices or ())))
 
 
+def _of_interest(s: TurnStory, opts: ReplayOptions) -> bool:
+    """Whether one turn passes both turn filters that are on (changed, conformity)."""
+    return (not opts.changed or s.changed) and (not opts.conformity or s.conformity is not None)
+
+
 def keeps(ep: EpisodeStory, rnd: RoundStory, opts: ReplayOptions) -> bool:
     """Whether a round of an episode passes the selections and the filters."""
     if not (
@@ -102,9 +109,7 @@ def keeps(ep: EpisodeStory, rnd: RoundStory, opts: ReplayOptions) -> bool:
     turns = [s for s in rnd.turns if opts.keeps_agent(s.turn.agent)]
     if opts.wrong and not (rnd.complete and not rnd.decision_correct):
         return False
-    if opts.changed and not any(s.changed for s in turns):
-        return False
-    if opts.conformity and not any(s.conformity is not None for s in turns):
+    if (opts.changed or opts.conformity) and not any(_of_interest(s, opts) for s in turns):
         return False
     if opts.search:
         needle = opts.search.casefold()
@@ -122,32 +127,43 @@ def _known(values: Iterable[object]) -> str:
     return ", ".join(one_line(s, 80) for s in shown[:12]) + more
 
 
-def check_options(header: HeaderEvent, opts: ReplayOptions, episodes: int | None = None) -> None:
+def _span(known: list[int]) -> str:
+    """``0-149`` for a run of consecutive numbers, else the list."""
+    if known and known == list(range(known[0], known[-1] + 1)) and len(known) > 2:
+        return f"{known[0]}-{known[-1]}"
+    return _known(known)
+
+
+def check_options(
+    header: HeaderEvent, opts: ReplayOptions, episodes: Sequence[int] | None = None
+) -> None:
     """Check that every selected value exists in the run.
 
     Args:
         header: the run's header.
         opts: the options.
-        episodes: how many episodes the run plans (default: questions x repeats).
+        episodes: the run's episode numbers (default: those planned, questions x repeats).
 
     Raises:
         ConfigError: naming the unknown value and the known ones.
     """
-    n_episodes = len(header.questions) * header.repeats if episodes is None else episodes
-    checks: list[tuple[str, frozenset[str] | frozenset[int] | None, list[object]]] = [
-        ("--question", opts.questions, [q.id for q in header.questions]),
-        ("--repeat", opts.repeats, list(range(header.repeats))),
-        ("--episode", opts.episodes, list(range(n_episodes))),
-        ("--agent", opts.agents, [a.name for a in header.agents]),
-        ("--round", opts.rounds, list(range(len(header.rounds)))),
+    if episodes is None:
+        episodes = range(len(header.questions) * header.repeats)
+    known_episodes = sorted(set(episodes))
+    checks: list[tuple[str, frozenset[str] | frozenset[int] | None, list[object], str]] = [
+        ("--question", opts.questions, [q.id for q in header.questions], ""),
+        ("--repeat", opts.repeats, list(range(header.repeats)), ""),
+        ("--episode", opts.episodes, list(known_episodes), _span(known_episodes)),
+        ("--agent", opts.agents, [a.name for a in header.agents], ""),
+        ("--round", opts.rounds, list(range(len(header.rounds))), ""),
     ]
     problems = []
-    for flag, wanted, known in checks:
+    for flag, wanted, known, shown in checks:
         for value in sorted(wanted or (), key=str):
             if value not in known:
-                shown = _known(known) if flag != "--episode" else f"0-{n_episodes - 1}"
                 problems.append(
-                    f"{flag}: unknown value {one_line(str(value), 80)!r} (known: {shown})"
+                    f"{flag}: unknown value {one_line(str(value), 80)!r}"
+                    f" (known: {shown or _known(known)})"
                 )
     if problems:
         raise ConfigError(problems)

@@ -55,9 +55,11 @@ class _Following:
         where = f"{ev.question_id} · rep {ev.repeat} · round {ev.round} · "
         mode = self.story.scoring
         if opts.keeps_agent(ev.agent):
-            s = turn_story(ep, (ev.round, ev.agent), mode)
+            s = turn_story(ep, (ev.round, ev.agent), mode, chained=not self.story.coalition)
             self.console.print(turn_panel(s, opts, self.story, where=where))
-        rnd = round_story(self.header, ep, ev.round, self.rule, mode)
+        rnd = round_story(
+            self.header, ep, ev.round, self.rule, mode, chained=not self.story.coalition
+        )
         if rnd.complete:
             line = closing_line(rnd, self.story, where=where)
             self.console.print(line, no_wrap=True, overflow="ellipsis")

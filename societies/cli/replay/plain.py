@@ -21,7 +21,7 @@ def replay(t: Transcript, console: Console, opts: ReplayOptions) -> int:
     Raises:
         ConfigError: a selected question, repeat, episode, agent or round is not in the run.
     """
-    check_options(t.header, opts)
+    check_options(t.header, opts, [x.episode for x in t.turns])
     shown = pages(build_story(t), opts)
     for page in shown:
         console.print(page.renderable)

@@ -3,8 +3,8 @@
 A turn is a panel titled ``name · trait · pattern`` (in a coalition run:
 ``coalition · stage -> member``). Its body holds, when asked, the messages sent
 and what each peer said in the round the agent saw it, then the reply, then one
-dim line: finish reason, how the answer was read, and the route or the
-conformity of the turn. The bottom border carries the answer (a change shows as
+dim line: finish reason, how the answer was read, whether it conformed to
+the majority it saw; a coalition stage adds its route (member, skill, why). The bottom border carries the answer (a change shows as
 ``B -> C``), a correctness mark and visible warnings: ``⚠ truncated`` for a
 reply cut at the token limit, ``⚠ fallback`` for an answer read by a last-resort
 rule. All model text goes through :mod:`societies.render`, so it prints inert.
@@ -99,14 +99,12 @@ def _route(r: RouteRecord) -> str:
 
 
 def _facts(s: TurnStory) -> Text:
-    """The dim line under a reply: finish reason, extraction, then route or conformity."""
+    """The dim line under a reply: finish reason, extraction, conformity."""
     t = s.turn
     finish, method = clean(t.finish_reason, max_line=80), clean(t.extraction, max_line=80)
     out = Text(f"finish {finish} · extraction {method}", style="dim")
     if s.fallback:
         out.append(" (fallback)", style="yellow")
-    if t.route is not None:
-        out.append(" · " + clean(_route(t.route), max_line=FOLDED_MAX_LINE), style="dim")
     if s.conformity is not None:
         out.append(f" · conforms to the majority ({s.conformity})", style="magenta")
     return out
@@ -148,6 +146,8 @@ def turn_panel(s: TurnStory, opts: ReplayOptions, story: Story, *, where: str = 
     if t.peers and not opts.peers:
         reply.append("\nsaw: " + ", ".join(clean(p, max_line=80) for p in t.peers), style="dim")
     parts += [reply, _facts(s)]
+    if t.route is not None:
+        parts.append(Text(clean(_route(t.route), max_line=FOLDED_MAX_LINE), style="dim"))
     if opts.search:
         for part in parts:
             if isinstance(part, Padding) and isinstance(part.renderable, Text):

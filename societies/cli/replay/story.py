@@ -124,9 +124,16 @@ def _conformity(story_turn: TurnEvent, seen: list[TurnEvent]) -> str | None:
 
 
 def turn_story(
-    raws: Mapping[tuple[int, str], TurnEvent], key: tuple[int, str], mode: TruncatedMode
+    raws: Mapping[tuple[int, str], TurnEvent],
+    key: tuple[int, str],
+    mode: TruncatedMode,
+    *,
+    chained: bool = True,
 ) -> TurnStory:
-    """The story of turn ``key`` = (round, agent) among an episode's recorded turns ``raws``."""
+    """The story of turn ``key`` = (round, agent) among an episode's recorded turns ``raws``.
+
+    ``chained`` False (coalition stages, each a fresh call): no previous turn, so no change.
+    """
     raw = raws[key]
     r, agent = key
     peers = tuple(raws[(r - 1, p)] for p in raw.peers if (r - 1, p) in raws)
@@ -138,7 +145,8 @@ def turn_story(
         seen = [raws.get((r - 1, a)) for a in visible]
         if all(x is not None for x in seen):
             conformity = _conformity(turn, [scored(x, mode) for x in seen if x is not None])
-    return TurnStory(raw, turn, raws.get((r - 1, agent)), peers, conformity)
+    previous = raws.get((r - 1, agent)) if chained else None
+    return TurnStory(raw, turn, previous, peers, conformity)
 
 
 def round_story(
@@ -147,11 +155,16 @@ def round_story(
     r: int,
     rule: Rule,
     mode: TruncatedMode,
+    *,
+    chained: bool = True,
 ) -> RoundStory:
-    """Round ``r`` of an episode whose recorded turns are ``raws``, in the header's agent order."""
+    """Round ``r`` of an episode whose recorded turns are ``raws``, in the header's agent order.
+
+    ``chained``: see :func:`turn_story`.
+    """
     order = {a.name: i for i, a in enumerate(header.agents)}
     keys = sorted((k for k in raws if k[0] == r), key=lambda k: (order.get(k[1], len(order)), k[1]))
-    stories = tuple(turn_story(raws, k, mode) for k in keys)
+    stories = tuple(turn_story(raws, k, mode, chained=chained) for k in keys)
     decision, correct = decide([s.counted for s in stories], rule)
     pattern = header.rounds[r] if r < len(header.rounds) else "?"
     return RoundStory(r, pattern, stories, len(header.agents), decision, correct)
@@ -161,7 +174,11 @@ def _episode(
     header: HeaderEvent, raws: dict[tuple[int, str], TurnEvent], rule: Rule, mode: TruncatedMode
 ) -> EpisodeStory:
     first = next(iter(raws.values()))
-    rounds = tuple(round_story(header, raws, r, rule, mode) for r in sorted({r for r, _ in raws}))
+    chained = not is_coalition_run(header)
+    rounds = tuple(
+        round_story(header, raws, r, rule, mode, chained=chained)
+        for r in sorted({r for r, _ in raws})
+    )
     question = next((q for q in header.questions if q.id == first.question_id), None)
     return EpisodeStory(first.episode, first.question_id, first.repeat, question, rounds)
 
