@@ -65,10 +65,11 @@ def _keys() -> dict[str, Command]:
 
 
 FOOTER = (
-    "n/→ next · b/← back · ]/[ question · j jump · / search · m messages · p peers · "
-    "w wrong · c changed · f conformity · x clear · ? keys · q quit"
+    "n/→ next · b/← back · ]/[ next/previous question · j jump · g/G first/last · q quit",
+    "m messages · p peers · e full · w wrong · c changed · f conformity · / search · x clear"
+    " · ? keys",
 )
-"""The one-line reminder under each page."""
+"""The two-line reminder under each page."""
 
 HELP = [
     ("n → space enter", Command.NEXT),

@@ -27,7 +27,7 @@ def render_round(
     story: Story, ep: EpisodeStory, rnd: RoundStory, opts: ReplayOptions, *, head: bool
 ) -> RenderableType:
     """A round: the episode's header (when ``head``), the round's rule, its panels, its closing line."""
-    parts: list[RenderableType] = [episode_header(ep, story)] if head else []
+    parts: list[RenderableType] = [episode_header(ep, story, opts)] if head else []
     parts.append(round_rule(rnd, story))
     parts += [turn_panel(s, opts, story) for s in rnd.turns if opts.keeps_agent(s.turn.agent)]
     parts.append(closing_line(rnd, story))

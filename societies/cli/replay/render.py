@@ -30,10 +30,11 @@ BAR_WIDTH = 12
 FOLD_LINES = 12
 """Lines of a reply shown unless ``--full``."""
 PEER_LINES = 6
-"""Lines of a peer's reply or of a message shown unless ``--full``."""
+"""Lines of a peer's reply shown unless ``--full``."""
 FULL_MAX_LINE = 20_000
 """Even with ``--full``, a single line is cut after this many characters."""
 FOLDED_MAX_LINE = 500
+SHOW_ALL = " (--full / key e shows them)"
 LETTERS = "ABCDEFGHIJ"
 
 
@@ -47,7 +48,7 @@ def mark(correct: bool) -> Text:
     return Text("✓", style="bold green") if correct else Text("✗", style="bold red")
 
 
-def _folded(text: str, lines: int, opts: ReplayOptions, hint: str = "") -> Text:
+def _folded(text: str, lines: int, opts: ReplayOptions, hint: str = SHOW_ALL) -> Text:
     if opts.full:
         return Text(clean(text, max_line=FULL_MAX_LINE))
     body, hidden = fold(clean(text, max_line=FOLDED_MAX_LINE), lines)
@@ -70,7 +71,7 @@ def _messages(s: TurnStory, opts: ReplayOptions) -> list[RenderableType]:
     out: list[RenderableType] = [_section(f"sent: {n} message{'s' if n != 1 else ''}")]
     for m in s.turn.messages:
         out.append(Text(f"[{m.role}]", style="cyan"))
-        out.append(_indented(_folded(m.content, PEER_LINES, opts)))
+        out.append(_indented(_folded(m.content, FOLD_LINES, opts)))
     return out
 
 
@@ -142,7 +143,7 @@ def turn_panel(s: TurnStory, opts: ReplayOptions, story: Story, *, where: str = 
         parts += _peers(s, opts)
     if opts.messages or opts.peers:
         parts.append(_section("reply"))
-    reply = _folded(t.reply, FOLD_LINES, opts, " (--full shows them)")
+    reply = _folded(t.reply, FOLD_LINES, opts)
     if t.peers and not opts.peers:
         reply.append("\nsaw: " + ", ".join(clean(p, max_line=80) for p in t.peers), style="dim")
     parts += [reply, _facts(s)]
@@ -241,13 +242,15 @@ def _route_plan(ep: EpisodeStory) -> Text | None:
     return Text(clean(f"route: {steps}", max_line=FOLDED_MAX_LINE), style="dim")
 
 
-def episode_header(ep: EpisodeStory, story: Story) -> RenderableType:
+def episode_header(
+    ep: EpisodeStory, story: Story, opts: ReplayOptions | None = None
+) -> RenderableType:
     """The episode's title, its question with the options, the gold answer (and coalition route)."""
     title = f"question {ep.question_id} · repeat {ep.repeat} · episode {ep.episode}"
     parts: list[RenderableType] = [Rule(safe_text(title, "bold", max_line=200), style="blue")]
     q = ep.question
     if q is not None:
-        text = _folded(q.prompt, FOLD_LINES, ReplayOptions())
+        text = _folded(q.prompt, FOLD_LINES, opts or ReplayOptions())
         for i, choice in enumerate(q.choices or ()):
             letter = LETTERS[i] if i < len(LETTERS) else str(i)
             text.append(f"\n({letter}) ", style="bold")

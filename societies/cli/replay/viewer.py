@@ -158,7 +158,8 @@ def step(
             console.print(v.shown[v.i].renderable)
         views += 1
         console.print(v.status())
-        console.print(Text(FOOTER, style="dim"), no_wrap=True, overflow="ellipsis")
+        for line in FOOTER:
+            console.print(Text(line, style="dim"), no_wrap=True, overflow="ellipsis")
         v.note = ""
         cmd = command_of(read_key())
         if cmd is Command.QUIT or (cmd is Command.NEXT and v.i >= len(v.shown) - 1):

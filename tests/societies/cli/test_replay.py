@@ -142,7 +142,7 @@ def test_long_replies_fold_unless_full() -> None:
     )
     folded = _render(t)
     assert f"step {FOLD_LINES - 1}" in folded and f"step {FOLD_LINES} " not in folded
-    assert f"… {41 - FOLD_LINES} more lines (--full shows them)" in folded
+    assert f"… {41 - FOLD_LINES} more lines (--full / key e shows them)" in folded
     full = _render(t, ReplayOptions(full=True))
     assert "step 39" in full and "Answer: 4" in full and "more lines" not in full
 
