@@ -1,7 +1,8 @@
 """Arithmetic expressions ``a+b*c+d-e*f`` with exact integer answers.
 
 Two item sets: ``items: sociolab`` (ours, in the style of Du et al., 2023: operands
-0..max_operand from Python's ``random``) and ``items: du2023`` (Du et al.'s 100 items
+0..max_operand from Python's ``random``; ``ops`` keeps the first operations only, e.g.
+``ops: 1`` gives ``a+b``) and ``items: du2023`` (Du et al.'s 100 items
 exactly, see :mod:`benchmarks.arithmetic_du`). Two parsers: ``extraction: default``
 (ours) and ``extraction: du2023`` (Du's).
 """
@@ -36,6 +37,7 @@ from sociolab.registry import Registry
 _ANSWER = re.compile(r"answer\s*(?:is|:)?\s*\**\s*(-?\d[\d,]*)", re.I)
 _BOXED = re.compile(r"\\boxed\{\s*(-?\d[\d,]*)\s*\}")
 _NUMBER = re.compile(r"-?\d[\d,]*")
+_OPERATORS = "+*+-*"  # between the six operands of a+b*c+d-e*f
 
 INSTRUCTIONS = (
     "Work it out step by step, then end your reply with the final result as a "
@@ -65,6 +67,25 @@ def extract_number(reply: str, question: Question) -> Extraction:
 ARITHMETIC_EXTRACTORS.register("du2023", extract_du2023)
 
 
+def expression(operands: list[int], ops: int) -> str:
+    """The first ``ops`` operations of ``a+b*c+d-e*f`` on ``operands``, as text."""
+    text = str(operands[0])
+    for op, x in zip(_OPERATORS[:ops], operands[1:], strict=False):
+        text += f"{op}{x}"
+    return text
+
+
+def _evaluate(operands: list[int], ops: int) -> int:
+    """The value of :func:`expression`, with ``*`` before ``+`` and ``-``."""
+    terms = [operands[0]]  # signed products, summed at the end
+    for op, x in zip(_OPERATORS[:ops], operands[1:], strict=False):
+        if op == "*":
+            terms[-1] *= x
+        else:
+            terms.append(x if op == "+" else -x)
+    return sum(terms)
+
+
 @TASKS.register("arithmetic")
 class ArithmeticSpec(TaskSpec):
     """Config of the ``arithmetic`` task: generated ``a+b*c+d-e*f`` expressions."""
@@ -77,6 +98,13 @@ class ArithmeticSpec(TaskSpec):
         description="number of expressions (under items: du2023, the first N of Du's 100)",
     )
     max_operand: int = Field(30, ge=1, le=10_000, description="items: sociolab only")
+    ops: int = Field(
+        len(_OPERATORS),
+        ge=1,
+        le=len(_OPERATORS),
+        description="items: sociolab only: operations per item, the first ones of"
+        " a+b*c+d-e*f (1: a+b, 2: a+b*c, ...; 5: all)",
+    )
     items: Literal["sociolab", "du2023"] = Field(
         "sociolab",
         description="sociolab (ours, operands 0..max_operand) or du2023 (Du et al.'s 100 items"
@@ -92,6 +120,8 @@ class ArithmeticSpec(TaskSpec):
             return self
         if "max_operand" in self.model_fields_set:
             raise ValueError("max_operand: items du2023 draws operands 0..29; remove max_operand")
+        if "ops" in self.model_fields_set:
+            raise ValueError("ops: items du2023 are Du's a+b*c+d-e*f; remove ops")
         if self.limit is not None and self.limit > DU2023_ITEMS:
             raise ValueError(
                 f"limit: items du2023 has {DU2023_ITEMS} items (Du et al.'s); got {self.limit}"
@@ -130,9 +160,11 @@ class ArithmeticTask(Task):
         rng = random.Random(self.spec.seed)
         out = []
         for i in range(self.spec.limit or 100):
-            a, b, c, d, e, f = (rng.randint(0, self.spec.max_operand) for _ in range(6))
-            expr = f"{a}+{b}*{c}+{d}-{e}*{f}"
-            value = a + b * c + d - e * f
+            # All six operands are drawn whatever ops is, so an item's operands do not
+            # depend on ops (ops: 1 asks a+b of the same a and b as ops: 5).
+            operands = [rng.randint(0, self.spec.max_operand) for _ in range(6)]
+            expr = expression(operands, self.spec.ops)
+            value = _evaluate(operands, self.spec.ops)
             out.append(
                 Question(
                     id=f"arith-{i}",
