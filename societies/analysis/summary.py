@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from societies.analysis.coalition import is_coalition
 from societies.analysis.metrics import (
     Run,
     cost,
@@ -12,6 +13,7 @@ from societies.analysis.metrics import (
     provenance,
     provenance_warning,
 )
+from societies.analysis.story import RoundRow, round_rows, what_happened
 from societies.analysis.tables import usd
 from societies.transcript import Transcript
 
@@ -23,14 +25,21 @@ class RunNotes:
     Attributes:
         lines: the truncation and fallback counts, and the money spent.
         warnings: a warning when truncated replies or fallback answers are frequent.
+        rounds: consensus and conformity of each round.
+        story: one sentence on what the rounds after round 0 changed (None if nothing could).
     """
 
     lines: list[str]
     warnings: list[str]
+    rounds: list[RoundRow] = field(default_factory=list)
+    story: str | None = None
 
 
 def run_notes(transcript: Transcript, path: Path | None = None) -> RunNotes:
-    """Truncated replies, fallback answers and money of one run, scored as its config says."""
+    """Rounds, what happened, truncated replies, fallback answers and money of one run.
+
+    Answers are scored as the run's config says (``scoring.truncated``).
+    """
     episodes = episodes_of(Run(transcript, path))
     p, k = provenance(episodes), cost(episodes)
     scored = "no answer" if p.scoring == ("no-answer",) else "their answers kept"
@@ -40,7 +49,10 @@ def run_notes(transcript: Transcript, path: Path | None = None) -> RunNotes:
         f"money spent: {usd(k.spent_usd)} ({k.cache_hits} cache hits, free)",
     ]
     warning = provenance_warning(p)
-    return RunNotes(lines, [warning] if warning else [])
+    warnings = [warning] if warning else []
+    if is_coalition(transcript.header.components):  # stages, not rounds of agents answering
+        return RunNotes(lines, warnings)
+    return RunNotes(lines, warnings, round_rows(episodes), what_happened(episodes))
 
 
 __all__ = ["RunNotes", "run_notes"]

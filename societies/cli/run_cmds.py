@@ -24,6 +24,8 @@ from societies.cli.common import (
 from societies.errors import USER_ERRORS, ConfigError
 
 if TYPE_CHECKING:
+    from societies.analysis.story import RoundRow
+    from societies.analysis.summary import RunNotes
     from societies.config import ExperimentConfig
     from societies.engine.dry_run import DryRun
     from societies.engine.experiment import RunResult
@@ -157,15 +159,14 @@ def _budget_note(cfg: ExperimentConfig, d: DryRun) -> None:
 
 
 def _summary(result: RunResult) -> None:
-    table = Table(title="society decision by round", title_justify="left")
-    table.add_column("round", justify="right")
-    table.add_column("accuracy", justify="right")
-    table.add_column("no decision", justify="right")
-    for r, (acc, none) in enumerate(
-        zip(result.accuracy_by_round, result.no_decision_by_round, strict=True)
-    ):
-        table.add_row(str(r), f"{acc:.1%}", f"{none:.1%}")
-    out.print(table)
+    from societies.analysis.summary import run_notes
+    from societies.render import clean
+    from societies.transcript import load_transcript
+
+    notes = run_notes(load_transcript(result.transcript), result.transcript)
+    out.print(_round_table(result, notes), markup=False)
+    if notes.story:
+        out.print(notes.story, markup=False)
     tokens = sum(u["prompt_tokens"] + u["completion_tokens"] for u in result.usage.values())
     hits = sum(u["cache_hits"] for u in result.usage.values())
     episodes = f"{result.episodes} episodes"
@@ -176,21 +177,46 @@ def _summary(result: RunResult) -> None:
         f"({hits} cache hits), {len(result.errors)} errors",
         markup=False,
     )
-    from societies.render import clean
-
     for e in result.errors[:5]:
         err.print(f"error: {' '.join(clean(e, max_line=None).split())}", markup=False)
-    _notes(result.transcript)
-    out.print(f"transcript: {result.transcript}", markup=False)
-
-
-def _notes(path: Path) -> None:
-    """How the answers were obtained and the money spent, read back from the transcript."""
-    from societies.analysis.summary import run_notes
-    from societies.transcript import load_transcript
-
-    notes = run_notes(load_transcript(path), path)
     for line in notes.lines:
         out.print(line, markup=False)
     for w in notes.warnings:
         err.print(f"warning: {w}", markup=False, style="bold yellow")
+    out.print(f"transcript: {result.transcript}", markup=False)
+
+
+def _round_table(result: RunResult, notes: RunNotes) -> Table:
+    """Society accuracy by round, with consensus and conformity when the run has rounds."""
+    rows = {row.round: row for row in notes.rounds}
+    table = Table(title="society decision by round", title_justify="left")
+    table.add_column("round", justify="right")
+    if rows:
+        table.add_column("pattern")
+    table.add_column("accuracy", justify="right")
+    table.add_column("no decision", justify="right")
+    if rows:
+        table.add_column("distinct answers", justify="right")
+        table.add_column("unanimous", justify="right")
+        table.add_column("conformity", justify="right")
+    for r, (acc, none) in enumerate(
+        zip(result.accuracy_by_round, result.no_decision_by_round, strict=True)
+    ):
+        row = rows.get(r)
+        if not rows:
+            table.add_row(str(r), f"{acc:.1%}", f"{none:.1%}")
+        elif row is None:
+            table.add_row(str(r), "", f"{acc:.1%}", f"{none:.1%}", "", "", "")
+        else:
+            table.add_row(str(r), row.pattern, f"{acc:.1%}", f"{none:.1%}", *_round_cells(row))
+    return table
+
+
+def _round_cells(row: RoundRow) -> list[str]:
+    """Distinct answers, unanimity and conformity of one round, as table cells."""
+    c = row.conformity
+    return [
+        "" if row.distinct is None else f"{row.distinct:.2f}",
+        "" if row.unanimous is None else f"{row.unanimous:.0%}",
+        "" if c is None or c.rate is None else f"{c.rate:.0%} ({c.conforming}/{c.turns})",
+    ]
