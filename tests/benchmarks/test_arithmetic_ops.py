@@ -51,4 +51,4 @@ def test_ops_out_of_range_or_with_du_items_is_refused(
     task: dict[str, object], expected: str
 ) -> None:
     with pytest.raises(ValidationError, match=expected.replace("+", r"\+").replace("*", r"\*")):
-        ArithmeticSpec(**task)  # type: ignore[arg-type]
+        ArithmeticSpec.model_validate(task)
