@@ -19,7 +19,7 @@ from aiolimiter import AsyncLimiter
 from agents.backends.base import Provider, RetrySpec
 from agents.backends.cache import ResponseCache, cache_key
 from agents.backends.secrets import has_secrets, redact
-from agents.errors import BackendError, FatalBackendError, GenerationError
+from agents.errors import BackendConfigError, BackendError, FatalBackendError, GenerationError
 from agents.types import ChatRequest, Completion, Usage
 
 log = logging.getLogger("sociolab.backends")
@@ -70,6 +70,7 @@ class BackendClient:
         self._identity = self.provider.identity()
         self._start_lock = asyncio.Lock()
         self._started = False
+        self._start_error: BackendConfigError | None = None
         self._fatal: FatalBackendError | None = None
         self._successes = 0
         self._same_failures: tuple[str, int] = ("", 0)
@@ -105,8 +106,14 @@ class BackendClient:
         if self._started:
             return
         async with self._start_lock:
+            if self._start_error is not None:  # the calls waiting meanwhile fail alike
+                raise self._start_error
             if not self._started:
-                await self.provider.start()
+                try:
+                    await self.provider.start()
+                except BackendConfigError as exc:  # wrong config: starting again cannot help
+                    self._start_error = exc
+                    raise
                 self._started = True
 
     async def close(self) -> None:

@@ -77,7 +77,18 @@ class OpenAISpec(BackendSpec):
         return []
 
 
+def _cause(exc: BaseException) -> str:
+    """The innermost reason of a connection error (``Connection refused``), on one line."""
+    while exc.__cause__ is not None:
+        exc = exc.__cause__
+    return " ".join(str(exc).split())[:200] or type(exc).__name__
+
+
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
+PREFLIGHT_TIMEOUT_S = 10.0
+"""Longest wait for the ``GET /models`` check before the first call (never retried)."""
+MAX_LISTED = 8
+"""Served model names shown when the configured one is not among them."""
 _RETRYABLE_STATUS = {408, 409, 425, 429}
 _PERMANENT_STATUS = {401, 403, 404}
 
@@ -94,9 +105,11 @@ class OpenAIProvider(Provider):
         api_key: str,
         timeout_s: float = 120.0,
         max_concurrency: int = 8,
+        name: str = "openai",
     ) -> None:
         self.model = model
         self.base_url = base_url
+        self.name = name
         self._max_concurrency = max_concurrency
         import openai
 
@@ -129,7 +142,58 @@ class OpenAIProvider(Provider):
             api_key=key,
             timeout_s=spec.timeout_s,
             max_concurrency=spec.max_concurrency,
+            name=name,
         )
+
+    @property
+    def url(self) -> str:
+        """The endpoint's base URL as the client resolved it (the public API's when unset)."""
+        return str(self._client.base_url).rstrip("/")
+
+    async def start(self) -> None:
+        """Check once, before the first call, that the endpoint answers and serves the model.
+
+        One ``GET /models`` without retries, so an unreachable endpoint fails in seconds
+        with its URL named. A server that has no models list (404, 405, 501) or answers
+        something unreadable is given the benefit of the doubt.
+
+        Raises:
+            BackendConfigError: the endpoint cannot be reached, refuses the key, or does
+                not serve the configured model.
+        """
+        import openai
+
+        where = f"backends.{self.name}"
+        url = f"{self.url}/models"
+        client = self._client.with_options(timeout=PREFLIGHT_TIMEOUT_S, max_retries=0)
+        try:
+            page = await client.models.list()
+            served = [m.id for m in page.data]
+        except openai.APITimeoutError:
+            raise BackendConfigError(
+                f"{where}.base_url: {url} did not answer within {PREFLIGHT_TIMEOUT_S:g} s "
+                "(is the server up and the URL right?)"
+            ) from None
+        except openai.APIConnectionError as exc:
+            raise BackendConfigError(
+                f"{where}.base_url: cannot reach {url} ({_cause(exc)}): is the server running, "
+                "and is base_url right?"
+            ) from None
+        except openai.APIStatusError as exc:
+            if exc.status_code in (401, 403):
+                raise BackendConfigError(
+                    f"{where}.api_key_env: {url} refused the key (HTTP {exc.status_code})"
+                ) from None
+            return  # no models list here: the first call will tell
+        except (openai.APIError, ValueError, TypeError, AttributeError):
+            return  # an answer we cannot read as a models list
+        if served and self.model not in served:
+            shown = ", ".join(repr(m) for m in served[:MAX_LISTED])
+            more = f" and {len(served) - MAX_LISTED} more" if len(served) > MAX_LISTED else ""
+            raise BackendConfigError(
+                f"{where}.model: {self.model!r} is not served by {self.url} "
+                f"(it serves {shown}{more})"
+            )
 
     async def generate(self, request: ChatRequest) -> Completion:
         """One chat-completions call."""

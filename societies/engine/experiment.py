@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal, NamedTuple, Protocol
 
 from agents.backends import BackendClient, ResponseCache
-from agents.errors import FatalBackendError, GenerationError
+from agents.errors import BackendConfigError, FatalBackendError, GenerationError
 from benchmarks.base import Task
 from protocols.decision import DECISION_RULES
 from societies.analysis.decisions import society_accuracy
@@ -294,6 +294,14 @@ class Experiment:
             else:
                 writer.write(p.header)
             stopped = await self._run_episodes(p, writer)
+        except BackendConfigError:
+            # Refused before its first turn (endpoint down, model not served): leave no
+            # transcript behind, so the fixed config starts afresh without --resume.
+            if writer is not None and not p.resumed and not p.refs:
+                writer.close()
+                writer = None
+                self.transcript_path.unlink(missing_ok=True)
+            raise
         finally:
             await self._close(clients)
             if writer is not None:

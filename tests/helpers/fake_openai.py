@@ -10,6 +10,9 @@ per request (its 0-based index and body), what goes wrong instead:
 - ``null_content``: ``message.content`` is null;
 - ``drop``: the connection is closed without a reply;
 - an ``int``: that HTTP status, with ``headers`` and ``body`` (a JSON error by default).
+
+``GET /models`` (the backend's check before its first call) lists ``models`` and is
+counted in ``model_lists``, not in ``requests``, so fault plans index chat requests only.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ class FakeServer:
         delay_s: how long a good reply takes.
         body: the body of injected status replies.
         requests: requests received; ``faulted``: those answered with a fault.
+        models: the model names ``GET /models`` lists (when ``models_status`` is 200, else
+            that status); ``model_lists``: how often it was asked.
     """
 
     faults: FaultPlan = lambda index, body: "ok"
@@ -51,6 +56,9 @@ class FakeServer:
     delay_s: float = 0.0
     requests: int = 0
     faulted: int = 0
+    models: tuple[str, ...] = ("fake", "m")
+    models_status: int = 200
+    model_lists: int = 0
     port: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -83,6 +91,17 @@ class FakeServer:
             del reply["usage"]
         return 200, json.dumps(reply).encode(), {}
 
+    @staticmethod
+    def _write(
+        writer: asyncio.StreamWriter, status: int, payload: bytes, extra: dict[str, str]
+    ) -> None:
+        more = "".join(f"{k}: {v}\r\n" for k, v in extra.items())
+        writer.write(
+            f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(payload)}\r\n{more}Connection: close\r\n\r\n".encode()
+            + payload
+        )
+
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             head = await reader.readuntil(b"\r\n\r\n")
@@ -90,6 +109,19 @@ class FakeServer:
             headers = {k.lower(): v for k, v in (h.split(": ", 1) for h in lines[1:] if ": " in h)}
             length = int(headers.get("content-length", "0"))
             body = await reader.readexactly(length) if length else b""
+            if lines[0].startswith("GET ") and lines[0].split()[1].endswith("/models"):
+                with self.lock:
+                    self.model_lists += 1
+                listed = {
+                    "object": "list",
+                    "data": [{"id": m, "object": "model"} for m in self.models],
+                }
+                if self.models_status == 200:
+                    self._write(writer, 200, json.dumps(listed).encode(), {})
+                else:
+                    self._write(writer, self.models_status, self.body, {})
+                await writer.drain()
+                return
             with self.lock:
                 index = self.requests
                 self.requests += 1
@@ -101,13 +133,7 @@ class FakeServer:
                 return
             if fault in ("ok", "no_usage") and self.delay_s:
                 await asyncio.sleep(self.delay_s)
-            status, payload, extra = self._reply(fault, body)
-            more = "".join(f"{k}: {v}\r\n" for k, v in extra.items())
-            writer.write(
-                f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"
-                f"Content-Length: {len(payload)}\r\n{more}Connection: close\r\n\r\n".encode()
-                + payload
-            )
+            self._write(writer, *self._reply(fault, body))
             await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):
             pass

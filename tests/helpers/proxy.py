@@ -25,7 +25,10 @@ class Fault:
 
 @dataclass
 class FaultProxy:
-    """Listens on 127.0.0.1; the i-th request gets ``faults[i]`` if there is one."""
+    """Listens on 127.0.0.1; the i-th chat request gets ``faults[i]`` if there is one.
+
+    ``GET /models`` passes through and is not counted.
+    """
 
     upstream: str  # e.g. http://127.0.0.1:8080
     faults: list[Fault]
@@ -42,9 +45,12 @@ class FaultProxy:
             headers = dict(h.split(": ", 1) for h in lines[1:] if ": " in h)
             length = int(headers.get("Content-Length", headers.get("content-length", "0")))
             body = await reader.readexactly(length) if length else b""
+            # The backend's models check before its first call passes uncounted: the
+            # faults and counts are about chat calls.
+            listing = method == "GET" and path.endswith("/models")
             index = self.requests
-            self.requests += 1
-            fault = self.faults[index] if index < len(self.faults) else None
+            self.requests += 0 if listing else 1
+            fault = self.faults[index] if index < len(self.faults) and not listing else None
             if self.poison is not None and self.poison in body:
                 fault = Fault(500)
             if fault is not None:
@@ -64,7 +70,7 @@ class FaultProxy:
                         method, self.upstream + path, content=body,
                         headers={"Content-Type": headers.get("Content-Type", "application/json")},
                     )  # fmt: skip
-                self.passed += 1
+                self.passed += 0 if listing else 1
                 writer.write(
                     f"HTTP/1.1 {resp.status_code} OK\r\nContent-Type: application/json\r\n"
                     f"Content-Length: {len(resp.content)}\r\nConnection: close\r\n\r\n".encode()

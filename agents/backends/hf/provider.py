@@ -52,6 +52,7 @@ from agents.backends.base import BackendSpec, Provider
 from agents.backends.hf.batcher import BatcherStats, MicroBatcher
 from agents.backends.hf.convert import ensure_converted
 from agents.backends.hf.engine import Engine
+from agents.backends.hf.hub import check_hub_model, offline_problem
 from agents.backends.hf.jobs import GenJob
 from agents.backends.hf.loading import load_engine, resolve_device, resolve_dtype
 from agents.backends.hf.prefix import SCHEME, PrefixStore
@@ -104,12 +105,17 @@ class HFSpec(BackendSpec):
     )
 
     def preflight(self, name: str) -> list[str]:
-        """The model reference must name an embedded model, an existing file or folder, or a hub id."""
+        """The model must be an embedded one, an existing file or folder, or a hub id that can load.
+
+        A hub id offline (``HF_HUB_OFFLINE=1``) must be in the local cache already.
+        """
         try:
-            HFProvider.from_spec(self, name=name)
+            provider = HFProvider.from_spec(self, name=name)
         except BackendConfigError as exc:
             return [str(exc)]
-        return []
+        hub = provider.source.hub
+        problem = None if hub is None else offline_problem(hub, self.revision, name=name)
+        return [] if problem is None else [problem]
 
 
 @dataclass(frozen=True)
@@ -306,6 +312,7 @@ class HFProvider(Provider):
         else:
             assert src.hub is not None
             path, revision = src.hub, self.spec.revision
+            check_hub_model(path, revision, name=self.name)  # seconds, not minutes of retries
         self.load_path = path
         return load_engine(
             path,
