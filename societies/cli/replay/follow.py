@@ -1,7 +1,8 @@
 """``replay --follow``: print turns as a running experiment appends them, until its end.
 
 Turns of concurrent episodes interleave, so each panel is prefixed with its
-question, repeat and round; a round's closing line follows its last turn.
+question, repeat and round; a round's closing line follows its last turn. With
+a filter on, a round is printed whole once it is complete and passes it.
 Between turns the view says how far the run is: ``waiting for turns (30/36)``
 (a spinner line in a terminal; elsewhere one line each time the count moved).
 """
@@ -18,9 +19,15 @@ from rich.text import Text
 
 from societies.analysis.decisions import Rule, rule_of
 from societies.analysis.scoring import truncated_mode
-from societies.cli.replay.filters import ReplayOptions, check_options
+from societies.cli.replay.filters import ReplayOptions, check_options, keeps
 from societies.cli.replay.render import closing_line, turn_panel
-from societies.cli.replay.story import Story, is_coalition_run, round_story, turn_story
+from societies.cli.replay.story import (
+    EpisodeStory,
+    RoundStory,
+    Story,
+    is_coalition_run,
+    round_story,
+)
 from societies.render import clean, safe_text
 from societies.transcript import EndEvent, HeaderEvent, TranscriptTail, TurnEvent
 
@@ -44,7 +51,11 @@ class _Following:
         return f"waiting for turns ({self.recorded}/{self.story.turns_planned})"
 
     def add(self, ev: TurnEvent) -> None:
-        """Record a turn and print it (and its round's closing line once the round is complete)."""
+        """Record a turn and print it (and its round's closing line once the round is complete).
+
+        With a filter on (wrong, changed, conformity, search) a round can only be
+        judged whole, so its turns are printed together once it is complete and kept.
+        """
         ep = self.turns.setdefault(ev.episode, {})
         ep[(ev.round, ev.agent)] = ev
         opts = self.opts
@@ -53,16 +64,25 @@ class _Following:
         ):
             return
         where = f"{ev.question_id} · rep {ev.repeat} · round {ev.round} · "
-        mode = self.story.scoring
-        if opts.keeps_agent(ev.agent):
-            s = turn_story(ep, (ev.round, ev.agent), mode, chained=not self.story.coalition)
+        chained = not self.story.coalition
+        rnd = round_story(self.header, ep, ev.round, self.rule, self.story.scoring, chained=chained)
+        if opts.filtering:
+            if not (rnd.complete and keeps(self._episode(ev, rnd), rnd, opts)):
+                return
+            shown = [s for s in rnd.turns if opts.keeps_agent(s.turn.agent)]
+        else:
+            shown = [
+                s for s in rnd.turns if s.turn.agent == ev.agent and opts.keeps_agent(ev.agent)
+            ]
+        for s in shown:
             self.console.print(turn_panel(s, opts, self.story, where=where))
-        rnd = round_story(
-            self.header, ep, ev.round, self.rule, mode, chained=not self.story.coalition
-        )
         if rnd.complete:
             line = closing_line(rnd, self.story, where=where)
             self.console.print(line, no_wrap=True, overflow="ellipsis")
+
+    def _episode(self, ev: TurnEvent, rnd: RoundStory) -> EpisodeStory:
+        question = next((q for q in self.header.questions if q.id == ev.question_id), None)
+        return EpisodeStory(ev.episode, ev.question_id, ev.repeat, question, (rnd,))
 
 
 def _announce(ev: HeaderEvent, console: Console) -> None:

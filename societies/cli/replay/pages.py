@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -15,12 +16,20 @@ from societies.cli.replay.story import EpisodeStory, RoundStory, Story
 
 @dataclass(frozen=True)
 class Page:
-    """One round of one episode: what the interactive view shows at a time."""
+    """One round of one episode: what the interactive view shows at a time.
+
+    Drawn only when shown (``renderable``), so filtering a long run stays quick.
+    """
 
     episode: int
     round: int
     question_id: str
-    renderable: RenderableType
+    draw: Callable[[], RenderableType] = field(repr=False, compare=False)
+
+    @property
+    def renderable(self) -> RenderableType:
+        """The page, drawn now."""
+        return self.draw()
 
 
 def render_round(
@@ -32,6 +41,13 @@ def render_round(
     parts += [turn_panel(s, opts, story) for s in rnd.turns if opts.keeps_agent(s.turn.agent)]
     parts.append(closing_line(rnd, story))
     return Group(*parts)
+
+
+def _draw(
+    story: Story, ep: EpisodeStory, rnd: RoundStory, opts: ReplayOptions, *, head: bool, gap: bool
+) -> RenderableType:
+    shown = render_round(story, ep, rnd, opts, head=head)
+    return Group(Text(), shown) if gap else shown
 
 
 def pages(story: Story, opts: ReplayOptions, *, headers: bool = False) -> list[Page]:
@@ -46,10 +62,9 @@ def pages(story: Story, opts: ReplayOptions, *, headers: bool = False) -> list[P
         for rnd in ep.rounds:
             if not keeps(ep, rnd, opts):
                 continue
-            shown = render_round(story, ep, rnd, opts, head=head or headers)
-            if out and not head and not headers:
-                shown = Group(Text(), shown)  # a blank line between rounds, as before
-            out.append(Page(ep.episode, rnd.round, ep.question_id, shown))
+            gap = bool(out) and not head and not headers  # a blank line between rounds
+            draw = partial(_draw, story, ep, rnd, opts, head=head or headers, gap=gap)
+            out.append(Page(ep.episode, rnd.round, ep.question_id, draw))
             head = False
     return out
 

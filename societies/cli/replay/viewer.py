@@ -152,39 +152,49 @@ def step(
         return 0
     views = 0
     while True:
-        if console.is_terminal:
-            console.clear()
-        if v.shown:
-            console.print(v.shown[v.i].renderable)
+        _draw(v, console)
         views += 1
-        console.print(v.status())
-        for line in FOOTER:
-            console.print(Text(line, style="dim"), no_wrap=True, overflow="ellipsis")
-        v.note = ""
         cmd = command_of(read_key())
         if cmd is Command.QUIT or (cmd is Command.NEXT and v.i >= len(v.shown) - 1):
             return views
-        if cmd is None:
-            v.note = "unknown key (? shows the keys)"
-        elif cmd in _TOGGLES:
-            name = _TOGGLES[cmd]
-            flipped: dict[str, Any] = {name: not getattr(v.opts, name)}
-            v.rebuild(replace(v.opts, **flipped))
-        elif cmd is Command.CLEAR:
-            v.rebuild(replace(v.opts, wrong=False, changed=False, conformity=False, search=""))
-        elif cmd is Command.SEARCH:
-            text = _ask(console, "search: ", read_key, bool(lines))
-            if text is not None:
-                v.rebuild(replace(v.opts, search=text.strip()))
-        elif cmd is Command.JUMP:
-            _jump(
-                v, _ask(console, "jump to (question id or episode number): ", read_key, bool(lines))
-            )
-        elif cmd is Command.HELP:
-            _help(console)
-            read_key()
-        elif v.shown:
-            _move(v, cmd)
+        _handle(v, cmd, console, read_key, bool(lines))
+
+
+def _draw(v: _View, console: Console) -> None:
+    """One screen: the page, the status line, the keys."""
+    if console.is_terminal:
+        console.clear()
+    if v.shown:
+        console.print(v.shown[v.i].renderable)
+    console.print(v.status())
+    for line in FOOTER:
+        console.print(Text(line, style="dim"), no_wrap=True, overflow="ellipsis")
+    v.note = ""
+
+
+def _handle(
+    v: _View, cmd: Command | None, console: Console, read_key: KeyReader, lines: bool
+) -> None:
+    """Carry out every command but quitting."""
+    if cmd is None:
+        v.note = "unknown key (? shows the keys)"
+    elif cmd in _TOGGLES:
+        name = _TOGGLES[cmd]
+        flipped: dict[str, Any] = {name: not getattr(v.opts, name)}
+        v.rebuild(replace(v.opts, **flipped))
+    elif cmd is Command.CLEAR:
+        v.rebuild(replace(v.opts, wrong=False, changed=False, conformity=False, search=""))
+    elif cmd is Command.SEARCH:
+        text = _ask(console, "search: ", read_key, lines)
+        if text is not None:
+            v.rebuild(replace(v.opts, search=text.strip()))
+    elif cmd is Command.JUMP:
+        _jump(v, _ask(console, "jump to (question id or episode number): ", read_key, lines))
+    elif cmd is Command.HELP:
+        _help(console)
+        read_key()
+    elif v.shown:
+        _move(v, cmd)
 
 
 __all__ = ["NOTHING", "step"]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from societies.transcript import dump_event
 from societies.transcript.synthetic import write_transcript
 from tests.societies.cli.test_replay_story import _story_transcript
 
@@ -64,15 +65,12 @@ class Pane:
         subprocess.run([*self.base, "kill-server"], check=False, capture_output=True)
 
 
-@pytest.fixture
-def pane(tmp_path: Path) -> Iterator[Pane]:
-    """``sociolab replay --step`` on the story transcript, in a 110x70 tmux pane."""
+def _replay_in_tmux(tmp_path: Path, path: Path, *flags: str) -> Iterator[Pane]:
+    """``sociolab replay PATH FLAGS`` in a 110x70 tmux pane; says ``replay exited N`` at the end."""
     if shutil.which("tmux") is None:
         pytest.skip("tmux is not installed (apt-get install tmux; scripts/test.sh does it)")
-    path = write_transcript(_story_transcript(), tmp_path / "run" / "transcript.jsonl")
-    cmd = (
-        f"{sys.executable} -m societies.cli replay {path} --step; echo replay exited $?; sleep 600"
-    )
+    args = " ".join([str(path), *flags])
+    cmd = f"{sys.executable} -m societies.cli replay {args}; echo replay exited $?; sleep 600"
     p = Pane(tmp_path / "tmux.sock", cmd)
     try:
         yield p
@@ -80,8 +78,27 @@ def pane(tmp_path: Path) -> Iterator[Pane]:
         p.close()
 
 
+@pytest.fixture
+def pane(tmp_path: Path) -> Iterator[Pane]:
+    """``sociolab replay --step`` on the story transcript."""
+    path = write_transcript(_story_transcript(), tmp_path / "run" / "transcript.jsonl")
+    yield from _replay_in_tmux(tmp_path, path, "--step")
+
+
+FOOTER_END = "· ? keys"
+"""The end of the keys reminder: the last thing drawn on a screen of the interactive view."""
+
+
 def _status(prefix: str) -> Callable[[str], bool]:
-    return lambda screen: any(line.startswith(prefix) for line in screen.splitlines())
+    """A whole screen (drawn to its end) whose status line starts with ``prefix``."""
+    return lambda screen: (
+        FOOTER_END in screen and any(line.startswith(prefix) for line in screen.splitlines())
+    )
+
+
+def _drawn(text: str) -> Callable[[str], bool]:
+    """A whole screen (drawn to its end) that shows ``text``."""
+    return lambda screen: FOOTER_END in screen and text in screen
 
 
 def test_keys_in_a_real_terminal(pane: Pane) -> None:
@@ -94,11 +111,11 @@ def test_keys_in_a_real_terminal(pane: Pane) -> None:
     assert "saw: ada, cy" in page and "▸ sent" not in page
 
     pane.keys("m")
-    page = pane.wait(lambda s: "▸ sent: 1 message" in s, "the messages after m")
+    page = pane.wait(_drawn("▸ sent: 1 message"), "the messages after m")
     assert "[user]" in page and "▸ peers'" not in page
 
     pane.keys("p")
-    page = pane.wait(lambda s: "▸ peers' replies it saw (round 0)" in s, "the peers after p")
+    page = pane.wait(_drawn("▸ peers' replies it saw (round 0)"), "the peers after p")
     assert "Lyon is a city in France. Answer: C" in page
     assert "showing messages, peers" in page
 
@@ -131,3 +148,19 @@ def test_keys_in_a_real_terminal(pane: Pane) -> None:
 
     pane.keys("q")
     pane.wait(lambda s: "replay exited 0" in s, "a clean exit after q")
+
+
+def test_follow_shows_a_live_waiting_line_in_a_real_terminal(tmp_path: Path) -> None:
+    t = _story_transcript()
+    lines = [dump_event(e) + "\n" for e in (t.header, *t.turns, t.end) if e is not None]
+    path = tmp_path / "run" / "transcript.jsonl"
+    path.parent.mkdir()
+    path.write_text("".join(lines[:4]), encoding="utf-8")  # the header and 3 turns
+    for pane in _replay_in_tmux(tmp_path, path, "--follow", "--agent", "cy"):
+        pane.wait(lambda s: "waiting for turns (3/36)" in s, "the waiting line")
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write("".join(lines[4:]))
+        shown = pane.wait(lambda s: "replay exited 0" in s, "the end of the run")
+        assert "run complete: 3 episodes, 27 turns" in shown
+        assert "waiting for turns" not in shown  # the live line goes when the run ends
+        assert "q1 · rep 1 · round 1 · cy · easy-going · debate" in shown

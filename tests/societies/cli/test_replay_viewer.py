@@ -146,3 +146,15 @@ def test_follow_in_a_terminal_shows_a_live_waiting_line(tmp_path: Path) -> None:
     console = Console(file=buf, width=100, force_terminal=True, color_system=None)
     follow(path, console, ReplayOptions(agents=frozenset({"ada"})), poll_s=0, sleep=sleep)
     assert "waiting for turns (3/36)" in buf.getvalue()
+
+
+def test_follow_with_filters_prints_kept_rounds_whole(tmp_path: Path) -> None:
+    path = tmp_path / "transcript.jsonl"
+    path.write_text("".join(_lines(path)), encoding="utf-8")
+    buf = io.StringIO()
+    opts = ReplayOptions(changed=True, conformity=True)
+    follow(path, Console(file=buf, width=100), opts, poll_s=0, sleep=lambda _: None)
+    out = buf.getvalue()
+    assert out.count("╭─ ") == 6  # rounds (episode 0, round 2) and (episode 2, round 1), whole
+    assert out.count("consensus ") == 2
+    assert "q1 · rep 0 · round 2 · consensus" in out and "q1 · rep 1 · round 1 · consensus" in out
