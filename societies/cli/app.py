@@ -14,6 +14,7 @@ import typer
 
 from societies.cli import report_cmds, run_cmds, sweep_cmds
 from societies.cli.common import EXIT_BUDGET, app, err, out
+from societies.cli.helptext import PlainCommand
 
 COMMANDS = (
     run_cmds.validate,
@@ -27,7 +28,7 @@ COMMANDS = (
 """Every command, in the order ``--help`` lists them."""
 
 for command in COMMANDS:
-    app.command()(command)
+    app.command(cls=PlainCommand)(command)
 
 
 def _print_version(value: bool) -> None:

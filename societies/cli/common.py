@@ -36,6 +36,7 @@ SetOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--set",
+        metavar="KEY=VALUE",
         help="change one config field: KEY=VALUE, KEY a dotted path, VALUE read as YAML "
         "(repeatable), e.g. --set generation.max_tokens=64",
     ),
