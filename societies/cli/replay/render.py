@@ -166,11 +166,21 @@ def turn_panel(s: TurnStory, opts: ReplayOptions, story: Story, *, where: str = 
     )
 
 
+def _doubts(rnd: RoundStory) -> Text:
+    """`` ⚠ 3 truncated, 3 fallback`` when the round's answers stand on such replies, else empty."""
+    truncated = sum(s.truncated for s in rnd.turns)
+    fallback = sum(s.fallback for s in rnd.turns)
+    parts = [f"{truncated} truncated"] * bool(truncated) + [f"{fallback} fallback"] * bool(fallback)
+    return Text(f" ⚠ {', '.join(parts)}" if parts else "", style="bold yellow")
+
+
 def consensus_bar(rnd: RoundStory, *, where: str = "") -> Text:
     """One line: a bar of the largest agreeing share, the count, the decision, distinct answers.
 
     No answer counts as one more distinct value; the bar fills in proportion to
-    the agents giving the most common answer (empty when no two agree).
+    the agents giving the most common answer (empty when no two agree). When some
+    answers come from truncated replies or fallback rules, the count says how many
+    (``3/3 on 8 ⚠ 3 truncated, 3 fallback``), so an agreement on garbage shows as such.
     """
     line = Text(f"{where}consensus ", style="bold")
     n_agents = rnd.n_agents
@@ -191,6 +201,7 @@ def consensus_bar(rnd: RoundStory, *, where: str = "") -> Text:
     else:
         line.append(f" {n_top}/{n_agents} on ")
         line.append(answer_text(top), style="bold")
+    line.append_text(_doubts(rnd))
     line.append(" · decision ")
     if rnd.decision is None:
         line.append("none ", style="italic")

@@ -76,7 +76,8 @@ def test_each_turn_shows_finish_and_extraction_and_marks_truncated_fallback() ->
     assert out.count("finish stop · extraction synthetic") == 2
     assert "finish length · extraction last-number (fallback)" in out
     assert "answer A -> B ✓ ⚠ truncated ⚠ fallback ─╯" in out
-    assert out.count("⚠") == 2  # only that turn is marked
+    assert out.count("⚠") == 3  # only that turn is marked, and the count that includes it
+    assert "consensus ████████████ 3/3 on B ⚠ 1 truncated, 1 fallback · decision B ✓" in out
 
 
 def test_no_answer_scoring_says_the_truncated_answer_is_not_counted() -> None:
@@ -86,7 +87,7 @@ def test_no_answer_scoring_says_the_truncated_answer_is_not_counted() -> None:
     out = _render(t, ReplayOptions(episodes=frozenset({0}), rounds=frozenset({2})))
     assert "answer A -> B ✗ ⚠ truncated (counted as no answer) ⚠ fallback" in out
     # the decision still stands on ada and bo; cy's turn is wrong as counted
-    assert "consensus ████████░░░░ 2/3 on B · decision B ✓" in out
+    assert "consensus ████████░░░░ 2/3 on B ⚠ 1 truncated, 1 fallback · decision B ✓" in out
 
 
 def test_messages_show_what_was_sent_and_what_each_peer_said_the_round_before() -> None:

@@ -158,3 +158,20 @@ def test_follow_with_filters_prints_kept_rounds_whole(tmp_path: Path) -> None:
     assert out.count("╭─ ") == 6  # rounds (episode 0, round 2) and (episode 2, round 1), whole
     assert out.count("consensus ") == 2
     assert "q1 · rep 0 · round 2 · consensus" in out and "q1 · rep 1 · round 1 · consensus" in out
+
+
+def test_e_unfolds_long_replies() -> None:
+    t = _story_transcript()
+    long_reply = "\n".join(f"step {i}" for i in range(30))
+    turns = [x.model_copy(update={"reply": long_reply}) if x.episode == 0 else x for x in t.turns]
+    story = build_story(type(t)(t.header, turns, t.end))
+    keys = iter(["e", "e"])
+    buf = io.StringIO()
+    step(story, Console(file=buf, width=100), ReplayOptions(), lambda: next(keys, "q"))
+    screens = buf.getvalue().split("m messages · p peers")
+    assert (
+        "… 18 more lines (--full / key e shows them)" in screens[0] and "step 29" not in screens[0]
+    )
+    assert "step 29" in screens[1] and "more lines" not in screens[1]
+    assert "showing full" in screens[1]
+    assert "… 18 more lines" in screens[2]
