@@ -69,7 +69,8 @@ def fail(exc: Exception) -> None:
     from societies.render import clean
 
     # Text from outside (a server's error body) must not reach the terminal raw.
-    problems = exc.problems if isinstance(exc, ConfigError) else [str(exc)]
+    # ConfigError and a resume refused over a changed config list one problem a line.
+    problems: list[str] = getattr(exc, "problems", None) or [str(exc)]
     lines = [" ".join(clean(p, max_line=None).split()) for p in problems]
     if len(lines) > MAX_PROBLEMS:
         lines = [

@@ -167,6 +167,13 @@ def _summary(result: RunResult) -> None:
     out.print(_round_table(result, notes), markup=False)
     if notes.story:
         out.print(notes.story, markup=False)
+    if result.changes:
+        out.print(
+            "continued under a changed config (recorded in the transcript header's amendments):",
+            markup=False,
+        )
+        for line in result.changes:
+            out.print(f"  {line}", markup=False, highlight=False)
     tokens = sum(u["prompt_tokens"] + u["completion_tokens"] for u in result.usage.values())
     hits = sum(u["cache_hits"] for u in result.usage.values())
     episodes = f"{result.episodes} episodes"

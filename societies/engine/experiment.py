@@ -21,6 +21,7 @@ from societies.engine.budget import Budget, make_budget, with_budget
 from societies.engine.build import build_clients, build_episodes, build_header, build_runner, now
 from societies.engine.clients import ClientPool
 from societies.engine.folder import folder_lock
+from societies.engine.resume import amended, header_diff, refusal
 from societies.engine.runner import Episode, EpisodeRunner, TurnKey, first_error
 from societies.errors import RunError
 from societies.transcript import (
@@ -33,6 +34,7 @@ from societies.transcript import (
     TurnEvent,
     index_turns,
     read_transcript,
+    replace_header,
     rewrite_canonical,
     turn_sort_key,
 )
@@ -84,6 +86,8 @@ class RunResult:
     usage: dict[str, dict[str, int]] = field(default_factory=dict)
     started: int | None = None
     """Episodes with at least one recorded turn (None: not counted)."""
+    changes: list[str] = field(default_factory=list)
+    """Config changes this resumed run continued under (recorded in the header's amendments)."""
 
 
 @dataclass
@@ -144,6 +148,8 @@ class Experiment:
         self.monitor = monitor
         self._cache: ResponseCache | None = None
         self._pool: ClientPool | None = None
+        self.changes: list[str] = []
+        """Config changes this session continued under (one line each; see ``resume``)."""
 
     @property
     def transcript_path(self) -> Path:
@@ -169,6 +175,13 @@ class Experiment:
         return build_clients(self.cfg, self._cache)
 
     def _previous(self, header: HeaderEvent, runner: EpisodeRunner) -> Transcript | None:
+        """The transcript to continue (None: start afresh); its header amended if the config
+        changed in ways that leave its turns valid.
+
+        Raises:
+            RunError: no --resume, or a change that would alter the recorded results
+                (:class:`~societies.engine.resume.ConfigChangedError`, naming each field).
+        """
         path = self.transcript_path
         if not path.exists() or path.stat().st_size == 0:
             return None
@@ -185,15 +198,17 @@ class Experiment:
                 f"{path} already exists: pass --resume to continue that run, or choose another --out"
             )
         old = read_transcript(path)
-        if old.header.config_digest != header.config_digest:
-            raise RunError(
-                f"{path} was written by a different config (digest {old.header.config_digest}, "
-                f"now {header.config_digest}): --resume needs the same config"
-            )
+        diff = header_diff(old.header, header)
+        if diff.changes_results:
+            raise refusal(str(path), diff)
         try:
             runner.check_resume(old.header.components)
         except RunError as exc:
             raise RunError(f"{path}: {exc}") from None
+        if diff:
+            old.header = amended(old.header, header, diff)
+            replace_header(path, old.header)
+            self.changes = diff.lines()
         return old
 
     async def _prepare(self, task: Task, clients: Mapping[str, BackendClient]) -> _Progress:
@@ -336,6 +351,7 @@ class Experiment:
             no_decision_by_round=none,
             usage=usage,
             started=len({b.episode for b in p.briefs}),
+            changes=self.changes,
         )
 
 

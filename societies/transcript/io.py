@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -257,6 +258,21 @@ def rewrite_canonical(path: Path, turns: list[LineRef], end: _Event) -> None:
             src.seek(offset)
             out.write(src.read(length + 1))
         out.write(end.__pydantic_serializer__.to_json(end) + b"\n")
+        out.flush()
+        os.fsync(out.fileno())
+    tmp.replace(path)
+
+
+def replace_header(path: Path, header: _Event) -> None:
+    """Rewrite ``path`` with ``header`` as its first line, every later line kept byte for byte.
+
+    Atomic (temp file + rename): a run killed meanwhile leaves the old file whole.
+    """
+    tmp = path.with_suffix(".jsonl.tmp")
+    with path.open("rb") as src, tmp.open("wb") as out:
+        src.readline()
+        out.write(header.__pydantic_serializer__.to_json(header) + b"\n")
+        shutil.copyfileobj(src, out)
         out.flush()
         os.fsync(out.fileno())
     tmp.replace(path)

@@ -24,7 +24,7 @@ COALITION = "coalition"
 """The agent name (and trait) under which a coalition run records the coalition's own pipeline."""
 
 VOLATILE_FIELDS = frozenset(
-    {"latency_s", "cached", "created_at", "finished_at", "wall_s", "session"}
+    {"latency_s", "cached", "created_at", "finished_at", "wall_s", "session", "amended_at"}
 )
 """Fields that record timing or cache state, which may differ between identical runs."""
 
@@ -51,6 +51,25 @@ class AgentRecord(_Event):
     backend: str
 
 
+class ChangeRecord(_Event):
+    """One config field changed when a run was continued (see :mod:`societies.config.diff`)."""
+
+    path: str
+    old: Any
+    new: Any
+    effect: Literal["results", "extends", "none"] = Field(
+        description="'extends': more repeats; 'none': execution, accounting or scoring only"
+    )
+
+
+class AmendmentRecord(_Event):
+    """A session that continued the run under a changed config (none of the changes
+    altered a recorded turn); the header's ``config`` is the config after the change."""
+
+    amended_at: str
+    changes: list[ChangeRecord]
+
+
 class HeaderEvent(_Event):
     """First line: everything needed to interpret (and reproduce) the run."""
 
@@ -69,6 +88,11 @@ class HeaderEvent(_Event):
     repeats: int
     questions: list[QuestionRecord]
     created_at: str
+    amendments: list[AmendmentRecord] = Field(
+        default_factory=list,
+        exclude_if=lambda v: not v,
+        description="continued under a changed config: what changed, session by session",
+    )
 
 
 class RouteRecord(_Event):

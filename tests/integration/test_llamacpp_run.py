@@ -94,3 +94,30 @@ def test_report_json_on_the_real_transcript(example_run: Path) -> None:
     assert data["provenance"]["extraction_methods"] == dict(
         sorted(methods.items(), key=lambda kv: (-kv[1], kv[0]))
     )
+
+
+def test_resume_on_llamacpp_takes_harmless_changes_and_runs_only_new_repeats(
+    tmp_path: Path, gguf_path: Path
+) -> None:
+    data: dict[str, Any] = yaml.safe_load(EXAMPLE)
+    data["task"]["limit"] = 1
+    data["protocol"] = {"strategy": ["debate"]}
+    data["generation"]["max_tokens"] = 32
+    data["backends"]["local"].update(threads=1, n_parallel=3)
+    data["cache"] = {"enabled": False}  # every turn is a real call to the server
+    first = run_experiment(parse_config(data), tmp_path)
+    assert first.status == "complete" and first.usage["local"]["calls"] == 6
+    recorded = read_transcript(tmp_path / "transcript.jsonl").turns
+    data["repeats"] = 2
+    data["backends"]["local"].update(threads=2, n_parallel=2)
+    grown = run_experiment(parse_config(data), tmp_path, resume=True)
+    assert grown.status == "complete" and grown.turns == 12
+    assert grown.usage["local"]["calls"] == 6  # only repeat 1
+    t = read_transcript(tmp_path / "transcript.jsonl")
+    assert [x for x in t.turns if x.repeat == 0] == recorded
+    changes = {(c.path, c.effect) for c in t.header.amendments[0].changes}
+    assert changes == {
+        ("backends.local.threads", "none"),
+        ("backends.local.n_parallel", "none"),
+        ("repeats", "extends"),
+    }

@@ -93,7 +93,7 @@ def test_resume_refuses_a_different_config(tmp_path: Path) -> None:
     other = sim_config(task={"name": "arithmetic", "limit": 2}, seed=99)
     from societies.errors import RunError
 
-    with pytest.raises(RunError, match="different config"):
+    with pytest.raises(RunError, match=r"seed: 3 -> 99 \(changes results\)"):
         run_experiment(parse_config(other), tmp_path, resume=True)
     # execution settings may change on resume
     run_experiment(parse_config({**first, "concurrency": 1}), tmp_path, resume=True)
