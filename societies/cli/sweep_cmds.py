@@ -110,29 +110,31 @@ def _sweep_end(result: SweepResult, report: bool) -> None:
 
     render_outcomes(result, out)
     if report:
-        _sweep_report(result.out_dir)
+        _sweep_report(result)
     if not result.ok:
         budget_only = all(c.status in ("complete", "skipped", "budget") for c in result.cells)
         raise typer.Exit(EXIT_BUDGET if budget_only else 1)
 
 
-def _sweep_report(folder: Path) -> None:
+def _sweep_report(result: SweepResult) -> None:
+    """The combined report of every cell of the sweep file that has a run (and only those)."""
     from societies.analysis.report import make_report, render_report
     from societies.render import safe_text
-    from societies.sweeps.spec import CELLS
+    from societies.transcript import TRANSCRIPT
 
-    cells = folder / CELLS
-    if not cells.is_dir():
+    folder = result.out_dir
+    runs = [f for f in result.folders if (f / TRANSCRIPT).is_file()]
+    if not runs:
         return
     try:
-        result = make_report([cells], out_dir=folder)
+        report = make_report(runs, out_dir=folder)
     except USER_ERRORS as exc:
         err.print(f"error: report: {exc}", markup=False)
         return
     console = view()
-    render_report(result.metrics, console)
-    if result.files:
-        console.print(safe_text(f"wrote {', '.join(f.name for f in result.files)} in {folder}"))
+    render_report(report.metrics, console)
+    if report.files:
+        console.print(safe_text(f"wrote {', '.join(f.name for f in report.files)} in {folder}"))
 
 
 def presets() -> None:

@@ -43,6 +43,22 @@ def render_outcomes(result: SweepResult, console: Console) -> None:
         markup=False,
         highlight=False,
     )
+    for old, new in result.adopted:
+        console.print(
+            safe_text(f"cell {new} continues the run recorded as cell {old} (folder renamed)"),
+            highlight=False,
+        )
+    if result.orphans:
+        names = ", ".join(result.orphans[:3]) + (
+            f" and {len(result.orphans) - 3} more" if len(result.orphans) > 3 else ""
+        )
+        console.print(
+            safe_text(
+                f"{len(result.orphans)} folder(s) in cells/ are not cells of this sweep file "
+                f"(left out of its report): {names}"
+            ),
+            highlight=False,
+        )
     if result.remaining:
         console.print(
             f"{result.remaining} cells left for later: run the same command again to continue",

@@ -17,6 +17,7 @@ from agents.backends import ResponseCache
 from societies.engine.clients import ClientPool
 from societies.engine.experiment import CacheMode, Experiment, RunMonitor
 from societies.errors import USER_ERRORS
+from societies.sweeps.extend import reconcile
 from societies.sweeps.outcomes import (
     CACHE,
     CellOutcome,
@@ -73,9 +74,10 @@ async def run_local(
             left for the next one); None for all.
 
     Raises:
-        RunError: a finished cell's transcript was written by a different config.
+        ConfigChangedError: the sweep file changed a recorded cell's results (nothing runs).
     """
     write_manifest(plan, out_dir)
+    adopted, orphans = reconcile(plan, out_dir)
     if progress:
         progress.started(len(plan.cells))
     outcomes, todo = split_finished(plan, out_dir, progress)
@@ -96,7 +98,15 @@ async def run_local(
 
     await pool.run(one(cell) for cell in todo)
     ordered = [outcomes[c.name] for c in plan.cells if c.name in outcomes]
-    return SweepResult(out_dir, ordered, calls_made=pool.stats().calls, remaining=remaining)
+    return SweepResult(
+        out_dir,
+        ordered,
+        calls_made=pool.stats().calls,
+        remaining=remaining,
+        folders=[cell_folder(out_dir, c) for c in plan.cells],
+        adopted=adopted,
+        orphans=orphans,
+    )
 
 
 async def _run_cell(

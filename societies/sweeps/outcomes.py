@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
-from societies.errors import RunError
+from societies.config import ExperimentConfig
 from societies.sweeps.spec import CELLS, Cell, SweepPlan
 from societies.transcript import TRANSCRIPT, TurnEvent
 
@@ -42,12 +42,18 @@ class SweepResult:
         calls_made: calls that reached a model (local executor: counted by the shared
             backends; Ray: requests minus cache hits).
         remaining: unfinished cells left for a later session (``--max-cells``).
+        folders: every cell's run folder, in the sweep's order (the report reads them).
+        adopted: (old, new) names of recorded folders taken over by renamed cells.
+        orphans: folders under ``DIR/cells`` that no cell of the sweep names.
     """
 
     out_dir: Path
     cells: list[CellOutcome]
     calls_made: int = 0
     remaining: int = 0
+    folders: list[Path] = field(default_factory=list)
+    adopted: list[tuple[str, str]] = field(default_factory=list)
+    orphans: list[str] = field(default_factory=list)
 
     @property
     def requests(self) -> int:
@@ -70,12 +76,11 @@ def cell_folder(out_dir: Path, cell: Cell) -> Path:
     return out_dir / CELLS / cell.name
 
 
-def finished(folder: Path, digest: str) -> bool:
-    """Whether the cell's transcript is complete (reads only its first and last lines).
-
-    Raises:
-        RunError: the transcript was written by a different config.
-    """
+def finished(folder: Path, config: ExperimentConfig) -> bool:
+    """Whether the cell's transcript is complete under this very config (reads only its first
+    and last lines). A run recorded under another config is not: the cell resumes, and its
+    run amends the header or refuses (see :mod:`societies.sweeps.extend`); only ``cache``
+    (where an executor keeps the shared cache) may differ."""
     path = folder / TRANSCRIPT
     if not path.exists() or path.stat().st_size == 0:
         return False
@@ -85,19 +90,20 @@ def finished(folder: Path, digest: str) -> bool:
         tail = fh.read().rstrip(b"\n").rsplit(b"\n", 1)[-1]
     try:
         head = json.loads(first)
-        recorded = head.get("config_digest")
+        recorded = head.get("config_digest"), _but_cache(head.get("config"))
     except (json.JSONDecodeError, AttributeError):
         return False  # unreadable: let the run's resume report it
-    if recorded != digest:
-        raise RunError(
-            f"{path} was written by a different config (digest {recorded}, now {digest}): "
-            "the sweep file changed; use another --out"
-        )
+    if recorded != (config.digest(), _but_cache(config.resolved())):
+        return False
     try:
         end = json.loads(tail)
     except json.JSONDecodeError:
         return False
     return isinstance(end, dict) and end.get("type") == "end" and end.get("status") == "complete"
+
+
+def _but_cache(config: Any) -> Any:
+    return {k: v for k, v in config.items() if k != "cache"} if isinstance(config, dict) else None
 
 
 def write_manifest(plan: SweepPlan, out_dir: Path) -> None:
@@ -142,16 +148,12 @@ class SweepMonitor(Protocol):
 def split_finished(
     plan: SweepPlan, out_dir: Path, progress: SweepMonitor | None
 ) -> tuple[dict[str, CellOutcome], list[Cell]]:
-    """The cells already complete (as ``skipped`` outcomes, shown as done) and the cells to run.
-
-    Raises:
-        RunError: a finished cell's transcript was written by a different config.
-    """
+    """The cells already complete (as ``skipped`` outcomes, shown as done) and the cells to run."""
     outcomes: dict[str, CellOutcome] = {}
     todo: list[Cell] = []
     for cell in plan.cells:
         folder = cell_folder(out_dir, cell)
-        if finished(folder, cell.config.digest()):
+        if finished(folder, cell.config):
             outcomes[cell.name] = CellOutcome(cell.name, folder, "skipped")
             if progress:
                 progress.cell_done(outcomes[cell.name])

@@ -29,7 +29,9 @@ from typing import Any
 from societies.config import CacheSpec, ExperimentConfig
 from societies.engine.experiment import CacheMode, run_experiment
 from societies.engine.gctune import gc_tuned
-from societies.errors import RunError
+from societies.engine.planned import planned_turns
+from societies.errors import USER_ERRORS, RunError
+from societies.sweeps.extend import reconcile
 from societies.sweeps.outcomes import (
     CACHE,
     CellOutcome,
@@ -113,14 +115,6 @@ def _reason(exc: BaseException) -> str:
     return f"{type(cause).__name__}: {text[-1] if text else ''}".strip()
 
 
-def _lines(path: Path) -> int:
-    try:
-        with path.open("rb") as fh:
-            return sum(1 for _ in fh)
-    except OSError:
-        return 0
-
-
 def run_on_ray(
     plan: SweepPlan,
     out_dir: Path,
@@ -142,19 +136,24 @@ def run_on_ray(
 
     Raises:
         RunError: ray is not installed, or no cluster can be reached.
+        ConfigChangedError: the sweep file changed a recorded cell's results (nothing runs).
     """
     ray = _import_ray()
     out_dir = out_dir.resolve()
-    started_here = _connect(ray, address)
     write_manifest(plan, out_dir)
+    adopted, orphans = reconcile(plan, out_dir)
+    started_here = _connect(ray, address)
     if progress:
         progress.started(len(plan.cells))
     cache_path = None if cache == "off" else str(out_dir / CACHE)
     task = ray.remote(max_retries=plan.spec.retries, retry_exceptions=True, num_cpus=1)(run_cell)
     outcomes, todo = split_finished(plan, out_dir, progress)
     pending: dict[Any, tuple[Cell, int]] = {}
+    counted: dict[str, int] = {}  # turns recorded by cells already finished
     for cell in todo:
         folder = cell_folder(out_dir, cell)
+        if progress:
+            progress.cell_started(_planned(cell), _turn_lines(folder / TRANSCRIPT))
         pending[task.remote(cell.config, str(folder), cache_path, cache)] = (
             cell,
             _attempts(folder),
@@ -165,11 +164,13 @@ def run_on_ray(
             for ref in ready:
                 cell, before = pending.pop(ref)
                 outcome = _collect(ray, ref, cell, cell_folder(out_dir, cell), before)
+                counted[cell.name] = _turn_lines(cell_folder(out_dir, cell) / TRANSCRIPT)
                 outcomes[cell.name] = outcome
                 if progress:
                     progress.cell_done(outcome)
             if progress and pending:
-                progress.set_turns(_turns_done(out_dir, [c for c, _ in pending.values()]))
+                running = [c for c, _ in pending.values()]
+                progress.set_turns(sum(counted.values()) + _turns_done(out_dir, running))
     finally:
         for ref in pending:
             ray.cancel(ref, force=True)
@@ -177,7 +178,10 @@ def run_on_ray(
             ray.shutdown()
     ordered = [outcomes[c.name] for c in plan.cells if c.name in outcomes]
     made = sum(o.calls - o.cache_hits for o in ordered)
-    return SweepResult(out_dir, ordered, calls_made=made)
+    folders = [cell_folder(out_dir, c) for c in plan.cells]
+    return SweepResult(
+        out_dir, ordered, calls_made=made, folders=folders, adopted=adopted, orphans=orphans
+    )
 
 
 def _connect(ray: Any, address: str) -> bool:
@@ -223,8 +227,28 @@ def _collect(ray: Any, ref: Any, cell: Cell, folder: Path, before: int) -> CellO
 
 
 def _turns_done(out_dir: Path, cells: list[Cell]) -> int:
-    """Turns written so far by the cells still running (their transcripts' lines, header excluded)."""
-    return sum(max(0, _lines(cell_folder(out_dir, c) / TRANSCRIPT) - 1) for c in cells)
+    """Turns written so far by the cells still running."""
+    return sum(_turn_lines(cell_folder(out_dir, c) / TRANSCRIPT) for c in cells)
+
+
+def _turn_lines(path: Path) -> int:
+    """The complete turn lines of a transcript (0 when there is none yet)."""
+    try:
+        with path.open("rb") as fh:
+            return sum(
+                1 for line in fh if line.startswith(b'{"type":"turn"') and line.endswith(b"\n")
+            )
+    except OSError:
+        return 0
+
+
+def _planned(cell: Cell) -> int:
+    """The turns a complete run of the cell records (0 when its inputs cannot be read: the
+    cell's own run reports why)."""
+    try:
+        return planned_turns(cell.config)
+    except USER_ERRORS:
+        return 0
 
 
 __all__ = ["ATTEMPTS", "CellFailedError", "run_cell", "run_on_ray"]

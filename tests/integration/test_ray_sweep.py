@@ -95,3 +95,53 @@ def test_the_cli_connects_to_the_running_cluster(ray_cluster: None, tmp_path: Pa
     assert done.returncode == 0, done.stderr
     assert "4/4 cells complete" in done.stdout
     assert len(list((out / CELLS).glob("*/transcript.jsonl"))) == 4
+
+
+class _Recorder:
+    """A sweep monitor that keeps what the executor told it."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.done = 0
+        self.cells = 0
+
+    def started(self, cells: int) -> None:
+        self.cells = cells
+
+    def cell_started(self, turns: int, already_done: int) -> None:
+        self.total += turns
+        self.done += already_done
+
+    def turn(self, event: Any) -> None:
+        self.done += 1
+
+    def set_turns(self, done: int) -> None:
+        assert done >= self.done  # never goes back
+        self.done = done
+
+    def cell_done(self, outcome: Any) -> None:
+        return None
+
+
+def test_ray_progress_counts_against_real_totals_and_a_sweep_extends_on_ray(
+    ray_cluster: None, tmp_path: Path
+) -> None:
+    sweep = {"grid": {"protocol.strategy": ["01", "10"]}, "set": {"task.limit": 2}}
+    out = tmp_path / "out"
+    first = _Recorder()
+    run_on_ray(load_sweep(write_sweep(tmp_path, sweep)), out, address="auto", progress=first)
+    per_cell = 2 * 3 * 3  # 2 questions, 1 repeat, 3 agents, 3 rounds
+    assert first.total == 2 * per_cell  # was 0: "46/0"
+    grown = _Recorder()
+    more = {**sweep, "set": {"task.limit": 2, "repeats": 2}}
+    result = run_on_ray(
+        load_sweep(write_sweep(tmp_path, more)), out, address="auto", progress=grown
+    )
+    assert grown.total == 2 * 2 * per_cell and grown.done >= 2 * per_cell
+    assert [c.status for c in result.cells] == ["complete", "complete"]
+    assert [c.calls - c.cache_hits for c in result.cells] == [
+        per_cell,
+        per_cell,
+    ]  # only the new repeat
+    for cell in result.cells:
+        assert len(read_transcript(cell.folder / "transcript.jsonl").turns) == 2 * per_cell

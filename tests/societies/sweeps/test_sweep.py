@@ -174,7 +174,7 @@ def test_a_changed_sweep_does_not_mix_with_finished_cells(tmp_path: Path) -> Non
     path = write_sweep(tmp_path, two_by_two())
     asyncio.run(run_local(load_sweep(path), tmp_path / "out"))
     changed = write_sweep(tmp_path, two_by_two(), sim_config(repeats=1, seed=99))
-    with pytest.raises(RunError, match="different config"):
+    with pytest.raises(RunError, match=r"seed: 3 -> 99 \(changes results\) in strategy=01"):
         asyncio.run(run_local(load_sweep(changed), tmp_path / "out"))
 
 
