@@ -37,6 +37,7 @@ def validate(config: ConfigArg, overrides: SetOpt = None) -> None:
     from societies.config.bounds import check_scale
     from societies.config.preflight import require_ready
     from societies.config.presets import locate
+    from societies.sweeps.checks import check_cells
     from societies.sweeps.spec import load_sweep
 
     path = locate(config)
@@ -44,6 +45,7 @@ def validate(config: ConfigArg, overrides: SetOpt = None) -> None:
         if is_sweep(path):
             plan = load_sweep(path, overrides or [])
             require_ready([(str(path), c.config) for c in plan.cells])
+            warn(check_cells(plan))
             out.print(f"{path}: ok: a sweep of {len(plan.cells)} cells", markup=False)
             return
         cfg = load_config(path, overrides or [])
