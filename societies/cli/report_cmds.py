@@ -134,7 +134,9 @@ def replay(
     conformity: Annotated[
         bool,
         typer.Option(
-            "--conformity", help="only rounds with a turn that joined the majority it saw"
+            "--conformity",
+            help="only rounds with a turn whose answer is the majority it saw"
+            " (MachineSoM's conformity: staying with it counts)",
         ),
     ] = False,
     search: Annotated[
