@@ -42,6 +42,7 @@ from agents.backends.hf.decoding import RowSampler, RowStops
 from agents.backends.hf.jobs import BatchRecord, GenJob
 from agents.backends.hf.prefix import Layers, PrefixStore, chunk_ends
 from agents.backends.registry import require
+from agents.backends.templates import NEEDS_TEMPLATE_HINT
 from agents.errors import BackendConfigError, BackendError
 from agents.types import Completion, GenParams, Message, Usage
 
@@ -79,8 +80,13 @@ class Engine:
         self.chat_template = chat_template or getattr(tokenizer, "chat_template", None)
         if not self.chat_template:
             raise BackendConfigError(
-                f"model {label!r} has no chat template: set chat_template in its backend config"
+                f"model {label!r} has no chat template (a base model?): {NEEDS_TEMPLATE_HINT}"
             )
+        # Like llama.cpp: the BOS token the tokenizer adds to a text (Gemma's does, SmolLM2's
+        # does not) starts every prompt, unless the template wrote it already.
+        plain_ids = tokenizer("", add_special_tokens=True)["input_ids"]
+        wants_bos = bool(plain_ids) and plain_ids[0] == tokenizer.bos_token_id
+        self._bos: str = str(tokenizer.bos_token) if wants_bos and tokenizer.bos_token else ""
         eos: set[int] = set()
         for source in (model.generation_config.eos_token_id, tokenizer.eos_token_id):
             if isinstance(source, int):
@@ -129,7 +135,8 @@ class Engine:
             )
         except Exception as exc:  # jinja raises its own errors (e.g. unsupported roles)
             raise BackendError(f"model {self.label!r}: chat template failed: {exc}") from exc
-        return str(text)
+        text = str(text)
+        return text if text.startswith(self._bos) else self._bos + text
 
     def job(self, messages: Sequence[Message], params: GenParams) -> GenJob:
         """The rendered prompt for ``messages``, with the offsets of its assistant turns.

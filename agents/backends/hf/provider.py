@@ -1,7 +1,8 @@
 """A local HuggingFace model (``transformers`` + ``torch``) with cross-agent micro-batching.
 
-The model is a hub id, a local folder, a ``.gguf`` file or the embedded name
-``smollm2-135m-instruct`` (the same file the ``llamacpp`` backend uses). A GGUF
+The model is a hub id, a local folder, a ``.gguf`` file or an embedded name
+(``smollm2-135m-instruct``, or the base model ``gemma3-270m`` with
+``chat_template: plain``; the same files the ``llamacpp`` backend uses). A GGUF
 is converted once into a cached safetensors folder (see
 :mod:`agents.backends.hf.convert`). The model is loaded in :meth:`HFProvider.start`,
 which the shared wrapper calls on the first cache miss only, so a rerun served
@@ -63,6 +64,7 @@ from agents.backends.model_store import (
     sha256_file,
 )
 from agents.backends.registry import register, require
+from agents.backends.templates import NEEDS_TEMPLATE_HINT, template_text, with_template_stops
 from agents.errors import BackendConfigError, BackendError
 from agents.types import ChatRequest, Completion
 
@@ -88,7 +90,11 @@ class HFSpec(BackendSpec):
         5.0, ge=0.0, le=60_000.0, description="longest wait for a batch to fill up"
     )
     chat_template: str | None = Field(
-        None, description="Jinja chat template text, overriding the model's own"
+        None,
+        description=(
+            "Jinja chat template text overriding the model's own, or `plain` (role-labelled "
+            "plain text, for base models without a template)"
+        ),
     )
     prefix_cache_mb: int = Field(
         1024,
@@ -204,6 +210,12 @@ class HFProvider(Provider):
             raise BackendConfigError(
                 f"backends.{name}.revision: only hub ids have revisions ({spec.model!r} is local)"
             )
+        embedded = EMBEDDED_MODELS.get(spec.model)
+        if embedded is not None and not embedded.has_chat_template and spec.chat_template is None:
+            raise BackendConfigError(
+                f"backends.{name}.chat_template: {spec.model!r} is a base model without a "
+                f"chat template: {NEEDS_TEMPLATE_HINT}"
+            )
         return cls(spec, name=name, source=source)
 
     @property
@@ -245,7 +257,7 @@ class HFProvider(Provider):
                 ident["model"] = src.hub
                 ident["revision"] = self.spec.revision or "main"
             ident["dtype"] = self.dtype
-            ident["chat_template"] = self.spec.chat_template
+            ident["chat_template"] = template_text(self.spec.chat_template)
             ident["prefill"] = SCHEME
             self._identity = ident
         return dict(self._identity)
@@ -320,7 +332,7 @@ class HFProvider(Provider):
             dtype=self.dtype,
             device=self.device,
             label=self.spec.model,
-            chat_template=self.spec.chat_template,
+            chat_template=template_text(self.spec.chat_template),
             prefix_bytes=self.spec.prefix_cache_mb << 20,
         )
 
@@ -330,6 +342,7 @@ class HFProvider(Provider):
         if engine is None or batcher is None:
             raise BackendError(f"backends.{self.name}: model not loaded (start() not called)")
         started = time.perf_counter()
+        request = with_template_stops(request, self.spec.chat_template)
         job = engine.job(request.messages, request.params)
         done = await batcher.submit(job, key=request.params.max_tokens, size=len(job.prompt))
         # Latency as the caller saw it: waiting for a batch included.

@@ -22,6 +22,7 @@ from agents.backends.model_store import (
 )
 from agents.backends.openai import OpenAIProvider
 from agents.backends.registry import register
+from agents.backends.templates import NEEDS_TEMPLATE_HINT, template_text, with_template_stops
 from agents.errors import BackendConfigError, BackendError
 from agents.types import ChatRequest, Completion
 
@@ -35,7 +36,11 @@ class LlamaCppSpec(BackendSpec):
     ctx_per_slot: int = Field(4096, ge=256, le=131072)
     threads: int | None = Field(None, ge=1, description="CPU threads (default: all cores)")
     chat_template: str | None = Field(
-        None, description="Jinja chat template text, if the GGUF lacks one"
+        None,
+        description=(
+            "Jinja chat template text overriding the GGUF's own, or `plain` (role-labelled "
+            "plain text, for base models without a template)"
+        ),
     )
     startup_timeout_s: float = Field(120.0, gt=0)
 
@@ -79,13 +84,20 @@ class LlamaCppProvider(Provider):
                 f"backends.{name}.model: {spec.model!r} is neither an embedded model "
                 f"(known: {known}) nor a path to a .gguf file"
             )
+        embedded = EMBEDDED_MODELS.get(spec.model)
+        if embedded is not None and not embedded.has_chat_template and spec.chat_template is None:
+            raise BackendConfigError(
+                f"backends.{name}.chat_template: {spec.model!r} is a base model without a "
+                f"chat template: {NEEDS_TEMPLATE_HINT}"
+            )
         return cls(spec, name=name)
 
     def identity(self) -> dict[str, Any]:
         """Kind plus the model file's sha256 (known in advance for embedded models)."""
         embedded = EMBEDDED_MODELS.get(self.spec.model)
         digest = embedded.sha256 if embedded else sha256_file(resolve_model_file(self.spec.model))
-        return {"kind": self.kind, "model_sha256": digest, "chat_template": self.spec.chat_template}
+        template = template_text(self.spec.chat_template)
+        return {"kind": self.kind, "model_sha256": digest, "chat_template": template}
 
     def max_concurrency(self) -> int:
         """One request per server slot."""
@@ -102,10 +114,11 @@ class LlamaCppProvider(Provider):
             "--ctx-per-slot", str(self.spec.ctx_per_slot),
             "--threads", str(self.spec.threads or os.cpu_count() or 2),
         ]  # fmt: skip
-        if self.spec.chat_template:
+        template = template_text(self.spec.chat_template)
+        if template:
             self._template_dir = tempfile.TemporaryDirectory()
             tpl = Path(self._template_dir.name) / "template.jinja"
-            tpl.write_text(self.spec.chat_template, encoding="utf-8")
+            tpl.write_text(template, encoding="utf-8")
             cmd += ["--chat-template-file", str(tpl)]
         self._proc = await asyncio.create_subprocess_exec(
             *cmd,
@@ -147,7 +160,7 @@ class LlamaCppProvider(Provider):
         """Forward the request to the local server."""
         if self._api is None:
             raise BackendError(f"backends.{self.name}: server not started")
-        return await self._api.generate(request)
+        return await self._api.generate(with_template_stops(request, self.spec.chat_template))
 
     def is_retryable(self, exc: BaseException) -> bool:
         """Same rules as the OpenAI backend."""
