@@ -39,6 +39,7 @@ from societies.analysis.tables import (
     study_section,
     warnings,
 )
+from societies.analysis.ways import WAYS_HEADERS, ways_section
 from societies.errors import SociolabError
 from societies.render import md_text, one_line, safe_text
 from societies.transcript import find_transcripts, load_transcript
@@ -72,6 +73,9 @@ def render_report(metrics: Metrics, console: Console) -> None:
     headers = [g.label for g in metrics.groups]
     for w in warnings(metrics):
         console.print(safe_text(f"warning: {w}", "bold yellow"))
+    ways = ways_section(metrics.overall.runs, metrics.truncated)
+    if ways is not None:
+        console.print(_table(ways, WAYS_HEADERS))
     for s in sections(metrics):
         console.print(_table(s, headers))
     for sig in _tests(metrics):
@@ -110,6 +114,9 @@ def markdown(metrics: Metrics, plots: Sequence[Path] = ()) -> str:
     lines.append("")
     for w in warnings(metrics):
         lines += [f"> **Warning:** {md_text(w, 500)}", ""]
+    ways = ways_section(metrics.overall.runs, metrics.truncated)
+    if ways is not None:
+        lines += _md_table(ways, WAYS_HEADERS)
     headers = [g.label for g in metrics.groups]
     for s in sections(metrics):
         lines += _md_table(s, headers)

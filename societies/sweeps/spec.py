@@ -24,7 +24,10 @@ themselves; other values are labelled by their index unless given as a
 mapping of labels. Each ``extra`` cell is the base with its own changes (dotted
 keys, like ``set``), not crossed with the grid but with the seeds, and named
 ``extra=<label>`` (``extra=<label>__seed=0``): a baseline runs next to the grid,
-shares its response cache and shows up in the same report.
+shares its response cache and shows up in the same report. A sweep with ``extra``
+cells and no ``grid`` runs only its extra cells (the base holds what they share):
+labelled ways of answering the same questions, which the report puts in one
+table (:mod:`societies.analysis.ways`).
 """
 
 from __future__ import annotations
@@ -190,7 +193,9 @@ def expand(spec: SweepSpec, source: Path, overrides: Sequence[str] = ()) -> list
         raise ConfigError([f"{source}: grid: {sizes} = {total:,} cells; at most {MAX_CELLS:,}"])
     shorts = _short_names([k for k, _ in all_axes])
     points: list[tuple[dict[str, str], list[tuple[str, Any, str]]]] = []
-    for combo in itertools.product(*(pairs for _, pairs in all_axes)):
+    # Without a grid, extra cells are the whole sweep (labelled ways, side by side).
+    combos = itertools.product(*(pairs for _, pairs in all_axes))
+    for combo in combos if spec.grid or not spec.extra else ():
         labels = {short: label for short, (label, _) in zip(shorts, combo, strict=True)}
         changes = [
             (key, value, f"grid.{key}")

@@ -101,6 +101,7 @@ class Metrics:
         overall: all runs pooled.
         comparisons: the pooled view (sociolab's), Levene and ANOVA always.
         study: MachineSoM's grid tests and W-T (its note says when the runs are no grid).
+        truncated: how truncated replies were scored for every run (None: each run's own).
     """
 
     by: tuple[str, ...]
@@ -108,6 +109,7 @@ class Metrics:
     overall: GroupMetrics
     comparisons: list[Comparison]
     study: StudyGrid
+    truncated: TruncatedMode | None = None
 
 
 def _mixed(runs: Sequence[Run]) -> dict[str, str]:
@@ -178,7 +180,7 @@ def compute_metrics(
             for g, members in zip(grouped, groups, strict=True):
                 by_value[g[i]] += members.samples.values()
             comparisons += _compare(by[i], by_value)
-    return Metrics(by, groups, overall, comparisons, _study(groups))
+    return Metrics(by, groups, overall, comparisons, _study(groups), truncated)
 
 
 def _grid_cells(groups: Sequence[GroupMetrics]) -> dict[Cell, dict[int, float]] | str:
