@@ -66,6 +66,10 @@ class Provider(abc.ABC):
     async def start(self) -> None:  # noqa: B027 - optional hook
         """Acquire resources (start a server, load a model). Called once before use."""
 
+    def start_label(self) -> str:
+        """What :meth:`start` does, for the progress display (``loading model X``)."""
+        return f"starting {self.kind}"
+
     async def close(self) -> None:  # noqa: B027 - optional hook
         """Release resources. Safe to call more than once."""
 

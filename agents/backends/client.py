@@ -19,6 +19,7 @@ from aiolimiter import AsyncLimiter
 from agents.backends.base import Provider, RetrySpec
 from agents.backends.cache import ResponseCache, cache_key
 from agents.backends.secrets import has_secrets, redact
+from agents.backends.starting import announce
 from agents.errors import BackendConfigError, BackendError, FatalBackendError, GenerationError
 from agents.types import ChatRequest, Completion, Usage
 
@@ -109,11 +110,15 @@ class BackendClient:
             if self._start_error is not None:  # the calls waiting meanwhile fail alike
                 raise self._start_error
             if not self._started:
+                what = self.provider.start_label()
+                announce(self.name, what, done=False)
                 try:
                     await self.provider.start()
                 except BackendConfigError as exc:  # wrong config: starting again cannot help
                     self._start_error = exc
                     raise
+                finally:
+                    announce(self.name, what, done=True)
                 self._started = True
 
     async def close(self) -> None:

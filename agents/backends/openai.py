@@ -150,6 +150,10 @@ class OpenAIProvider(Provider):
         """The endpoint's base URL as the client resolved it (the public API's when unset)."""
         return str(self._client.base_url).rstrip("/")
 
+    def start_label(self) -> str:
+        """The check :meth:`start` makes."""
+        return f"checking {self.url}/models"
+
     async def start(self) -> None:
         """Check once, before the first call, that the endpoint answers and serves the model.
 

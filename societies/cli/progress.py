@@ -60,11 +60,21 @@ class ProgressMonitor(RichDisplay):
         self.cached = 0
         self._episodes: TaskID | None = None
         self._turns: TaskID | None = None
+        self._starting: dict[str, TaskID] = {}
 
     def started(self, episodes: int, turns: int, already_done: int) -> None:
         """Create the two bars."""
         self._episodes = self.progress.add_task("episodes", total=episodes, info="")
         self._turns = self.progress.add_task("turns", total=turns, completed=already_done, info="")
+
+    def backend_start(self, name: str, what: str, done: bool) -> None:
+        """A row while a backend starts (a model loading), removed when it has started."""
+        if done:
+            row = self._starting.pop(name, None)
+            if row is not None:
+                self.progress.remove_task(row)
+        elif name not in self._starting:
+            self._starting[name] = self.progress.add_task(f"{name}: {what}", total=None, info="")
 
     def _info(self) -> str:
         return f"tokens {self.tokens:,}  cached {self.cached:,}  errors {self.errors}"

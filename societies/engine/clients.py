@@ -96,6 +96,10 @@ class SharedProvider(Provider):
         """The real provider's rule."""
         return self.inner.retry_after(exc)
 
+    def start_label(self) -> str:
+        """The real provider's."""
+        return self.inner.start_label()
+
     async def start(self) -> None:
         """Start the real provider once, whichever run asks first."""
         if self._started:
@@ -185,6 +189,10 @@ class _RunView(Provider):
     def retry_after(self, exc: BaseException) -> float | None:
         """The real provider's rule."""
         return self.shared.retry_after(exc)
+
+    def start_label(self) -> str:
+        """The real provider's."""
+        return self.shared.start_label()
 
     async def start(self) -> None:
         """Start the shared provider (once for every run)."""

@@ -8,9 +8,10 @@ import time
 from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, NamedTuple, Protocol
+from typing import Literal, NamedTuple, Protocol, runtime_checkable
 
 from agents.backends import BackendClient, ResponseCache
+from agents.backends.starting import on_backend_start
 from agents.errors import BackendConfigError, FatalBackendError, GenerationError
 from benchmarks.base import Task
 from protocols.decision import DECISION_RULES
@@ -54,6 +55,14 @@ class RunMonitor(Protocol):
 
     def episode(self, ok: bool) -> None:
         """An episode finished (``ok`` False: it failed and will be retried on resume)."""
+
+
+@runtime_checkable
+class StartMonitor(Protocol):
+    """A monitor that also shows backends starting (models loading, servers starting)."""
+
+    def backend_start(self, name: str, what: str, done: bool) -> None:
+        """Backend ``name`` starts doing ``what`` (``done``: it has finished)."""
 
 
 class TurnBrief(NamedTuple):
@@ -295,6 +304,12 @@ class Experiment:
         with folder_lock(self.out_dir):  # one writer per run folder
             return await self._run_locked(task, started)
 
+    def _starts_shown(self) -> contextlib.AbstractContextManager[None]:
+        """Backends starting during the run are shown by the monitor, if it can."""
+        if isinstance(self.monitor, StartMonitor):
+            return on_backend_start(self.monitor.backend_start)
+        return contextlib.nullcontext()
+
     async def _run_locked(self, task: Task, started: float) -> RunResult:
         clients = self._clients()
         writer: TranscriptWriter | None = None
@@ -308,7 +323,8 @@ class Experiment:
                 p.refs = index_turns(self.transcript_path, p.header)
             else:
                 writer.write(p.header)
-            stopped = await self._run_episodes(p, writer)
+            with self._starts_shown():
+                stopped = await self._run_episodes(p, writer)
         except BackendConfigError:
             # Refused before its first turn (endpoint down, model not served): leave no
             # transcript behind, so the fixed config starts afresh without --resume.
@@ -410,6 +426,7 @@ __all__ = [
     "RunMonitor",
     "RunResult",
     "RunStatus",
+    "StartMonitor",
     "TurnBrief",
     "run_experiment",
 ]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import threading
 from pathlib import Path
 
 from agents.backends.hf import attention as hf_attention
@@ -10,6 +13,54 @@ from agents.backends.registry import require
 from agents.errors import BackendConfigError
 
 DTYPES = ("bfloat16", "float16", "float32")
+
+log = logging.getLogger("sociolab.backends")
+_warned_busy = threading.Event()
+
+
+def cores() -> int:
+    """The CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def busy_note(name: str, threads: int | None) -> str | None:
+    """A warning when the machine's load exceeds its cores and torch may use several threads.
+
+    torch's threads wait for each other at every operation; when other processes
+    take the cores, each step waits for the slowest descheduled thread, and a run
+    can take several times longer than with ``threads: 1``.
+    """
+    if threads == 1:
+        return None
+    load, n = os.getloadavg()[0], cores()
+    if load <= n:
+        return None
+    now = f"threads: {threads}" if threads is not None else "threads unset: torch uses every core"
+    return (
+        f"backend {name!r}: this machine is busy (load {load:.1f} on {n} cores; {now}): "
+        "torch's threads then wait for each other at every step, which can make the run "
+        "several times slower; set threads: 1 on this backend (replies are the same)"
+    )
+
+
+def warn_if_busy(name: str, threads: int | None) -> None:
+    """Log :func:`busy_note` once per process (the first model loaded on a busy machine)."""
+    note = busy_note(name, threads)
+    if note is not None and not _warned_busy.is_set():
+        _warned_busy.set()
+        log.warning("warning: %s", note)
+
+
+def silence_progress_bars() -> None:
+    """Turn off transformers' and huggingface_hub's tqdm bars: sociolab shows loading itself."""
+    transformers = require("transformers", extra="hf")
+    transformers.utils.logging.disable_progress_bar()
+    from huggingface_hub.utils.tqdm import disable_progress_bars
+
+    disable_progress_bars()
 
 
 def cpu_has_bf16() -> bool:
@@ -91,4 +142,14 @@ def load_engine(
     )
 
 
-__all__ = ["DTYPES", "cpu_has_bf16", "load_engine", "resolve_device", "resolve_dtype"]
+__all__ = [
+    "DTYPES",
+    "busy_note",
+    "cores",
+    "cpu_has_bf16",
+    "load_engine",
+    "resolve_device",
+    "resolve_dtype",
+    "silence_progress_bars",
+    "warn_if_busy",
+]

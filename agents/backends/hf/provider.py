@@ -55,7 +55,13 @@ from agents.backends.hf.convert import ensure_converted
 from agents.backends.hf.engine import Engine
 from agents.backends.hf.hub import check_hub_model, offline_problem
 from agents.backends.hf.jobs import GenJob
-from agents.backends.hf.loading import load_engine, resolve_device, resolve_dtype
+from agents.backends.hf.loading import (
+    load_engine,
+    resolve_device,
+    resolve_dtype,
+    silence_progress_bars,
+    warn_if_busy,
+)
 from agents.backends.hf.prefix import SCHEME, PrefixStore
 from agents.backends.model_store import (
     DEFAULT_MODEL,
@@ -276,6 +282,10 @@ class HFProvider(Provider):
         """The kept prompt states of the running model (None before :meth:`start`)."""
         return self._engine.prefixes if self._engine is not None else None
 
+    def start_label(self) -> str:
+        """Loading (and, the first time, converting) the model."""
+        return f"loading model {self.spec.model}"
+
     async def start(self) -> None:
         """Convert (once) and load the model on its batch worker's thread."""
         if self._engine is not None:
@@ -306,6 +316,9 @@ class HFProvider(Provider):
             return self._load()
 
     def _load(self) -> Engine:
+        silence_progress_bars()
+        if self.device == "cpu":
+            warn_if_busy(self.name, self.spec.threads)
         if self.spec.threads is not None and self.device == "cpu":
             # torch has one intra-op thread pool per process. On a busy machine fewer
             # threads than cores avoids threads spinning at barriers for a descheduled peer.
