@@ -67,11 +67,12 @@ def _by_round(metrics: Metrics, path: Path, which: str) -> Path:
         plotted = True
     ticks = round_ticks(metrics)
     ax.set_xticks(range(len(ticks)), ticks)
-    ax.set_xlabel("round")
+    stages = all(g.coalition for g in metrics.groups)
+    ax.set_xlabel("stage" if stages else "round")
     if which == "accuracy":
-        ax.set_ylabel("society decision accuracy (%)")
+        ax.set_ylabel(f"{'coalition answer' if stages else 'society decision'} accuracy (%)")
         ax.set_ylim(*PCT_LIMITS)
-        ax.set_title("accuracy by round (±1 std over repeats)")
+        ax.set_title(f"accuracy by {'stage' if stages else 'round'} (±1 std over repeats)")
     else:
         ax.set_ylabel("mean distinct answers")
         ax.set_ylim(bottom=0)
@@ -149,11 +150,15 @@ def _cost(metrics: Metrics, path: Path) -> Path:
 
 
 def write_plots(metrics: Metrics, out_dir: Path) -> list[Path]:
-    """Write the four PNG plots into ``out_dir`` and return their paths."""
+    """Write the PNG plots into ``out_dir`` and return their paths.
+
+    Coalition runs only (stages, no debate) get no consensus or conformity plot.
+    """
+    debate = not all(g.coalition for g in metrics.groups)
     return [
         _by_round(metrics, out_dir / "accuracy_by_round.png", "accuracy"),
-        _by_round(metrics, out_dir / "consensus_by_round.png", "consensus"),
-        _conformity(metrics, out_dir / "conformity.png"),
+        *([_by_round(metrics, out_dir / "consensus_by_round.png", "consensus")] if debate else []),
+        *([_conformity(metrics, out_dir / "conformity.png")] if debate else []),
         _cost(metrics, out_dir / "cost_vs_accuracy.png"),
     ]
 

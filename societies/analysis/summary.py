@@ -27,12 +27,14 @@ class RunNotes:
         warnings: a warning when truncated replies or fallback answers are frequent.
         rounds: consensus and conformity of each round.
         story: one sentence on what the rounds after round 0 changed (None if nothing could).
+        stages: a coalition run's stages, in order (empty for rounds of agents answering).
     """
 
     lines: list[str]
     warnings: list[str]
     rounds: list[RoundRow] = field(default_factory=list)
     story: str | None = None
+    stages: list[str] = field(default_factory=list)
 
 
 def run_notes(transcript: Transcript, path: Path | None = None) -> RunNotes:
@@ -51,7 +53,7 @@ def run_notes(transcript: Transcript, path: Path | None = None) -> RunNotes:
     warning = provenance_warning(p)
     warnings = [warning] if warning else []
     if is_coalition(transcript.header.components):  # stages, not rounds of agents answering
-        return RunNotes(lines, warnings)
+        return RunNotes(lines, warnings, stages=list(transcript.header.rounds))
     return RunNotes(lines, warnings, round_rows(episodes), what_happened(episodes))
 
 

@@ -83,10 +83,16 @@ def _runs_section(gs: Sequence[GroupMetrics]) -> Section:
 
 def _round_sections(gs: Sequence[GroupMetrics]) -> list[Section]:
     labels = round_labels(gs)
+    stages = all(g.coalition for g in gs)
     acc = Section(
-        "society decision by round",
-        "accuracy ±std over repeats (points) · share with no decision",
+        "coalition answer by stage" if stages else "society decision by round",
+        "accuracy ±std over repeats (points) · share with no decision"
+        + ("; each stage's answer as the coalition passed it on" if stages else ""),
     )
+    if stages:  # no agents answering each other: no consensus
+        for r, (label, mixed) in enumerate(labels):
+            acc.add(label, [_in_round(g, r, _acc_cell(g, r), mixed) for g in gs])
+        return [acc]
     con = Section("consensus by round", "mean distinct answers · unanimous · normalised entropy")
     for r, (label, mixed) in enumerate(labels):
         acc.add(label, [_in_round(g, r, _acc_cell(g, r), mixed) for g in gs])
@@ -327,6 +333,16 @@ def sections(metrics: Metrics) -> list[Section]:
     influence = _influence_section(gs)
     coalition = coalition_section(gs)
     du = _du_section(gs)
+    if coalition is not None and all(g.coalition for g in gs):
+        # Stages routed to members, nobody debating: the comparison first, no debate tables.
+        return [
+            coalition,
+            _runs_section(gs),
+            *_round_sections(gs),
+            _provenance_section(gs),
+            *([du] if du is not None else []),
+            _cost_section(gs),
+        ]
     return [
         _runs_section(gs),
         *_round_sections(gs),

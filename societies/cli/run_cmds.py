@@ -198,6 +198,16 @@ def _summary(result: RunResult) -> None:
 def _round_table(result: RunResult, notes: RunNotes) -> Table:
     """Society accuracy by round, with consensus and conformity when the run has rounds."""
     rows = {row.round: row for row in notes.rounds}
+    if notes.stages:  # a coalition: each stage's answer, as the coalition passed it on
+        table = Table(title="coalition answer by stage", title_justify="left")
+        table.add_column("stage")
+        table.add_column("accuracy", justify="right")
+        table.add_column("no answer", justify="right")
+        for stage, acc, none in zip(
+            notes.stages, result.accuracy_by_round, result.no_decision_by_round, strict=True
+        ):
+            table.add_row(stage, f"{acc:.1%}", f"{none:.1%}")
+        return table
     table = Table(title="society decision by round", title_justify="left")
     table.add_column("round", justify="right")
     if rows:

@@ -28,6 +28,7 @@ from societies.analysis.metrics.episodes import (
     EpisodeView,
     Run,
     episodes_of,
+    is_coalition_run,
     round_patterns,
 )
 from societies.analysis.metrics.measures import Measures, measure
@@ -73,6 +74,11 @@ class GroupMetrics:
     def round_patterns(self) -> tuple[str, ...]:
         """Each round's pattern in this group's own runs (``debate | reflection`` when they differ)."""
         return round_patterns(self.runs)
+
+    @property
+    def coalition(self) -> bool:
+        """Whether every run is a coalition run: stages, no debate (no debate measures)."""
+        return bool(self.runs) and all(is_coalition_run(r.header) for r in self.runs)
 
     def spread(self, key: RowKey) -> Spread:
         """Mean, std and bootstrap CI of a row over the group's samples (computed once)."""

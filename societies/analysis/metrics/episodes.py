@@ -15,7 +15,7 @@ from typing import Any
 
 from societies.analysis.decisions import complete_rounds, decide, rule_of
 from societies.analysis.scoring import TruncatedMode, scored, truncated_mode
-from societies.transcript import HeaderEvent, Transcript, TurnEvent
+from societies.transcript import COALITION, HeaderEvent, Transcript, TurnEvent
 
 GROUP_KEYS = ("society", "strategy", "task", "model")
 """Keys that runs can be grouped by (``trait`` is a split inside every group)."""
@@ -49,14 +49,33 @@ class Run:
         }
 
 
+def is_coalition_run(header: HeaderEvent) -> bool:
+    """Whether a header describes a coalition run (stages routed to members, no debate)."""
+    protocol = header.components.get("protocol")
+    return isinstance(protocol, dict) and protocol.get("kind") == COALITION
+
+
 def society_label(header: HeaderEvent) -> str:
-    """The society's composition: trait counts, e.g. ``2 easy-going + 1 overconfident``."""
-    counts = Counter(a.trait for a in header.agents)
-    return " + ".join(f"{n} {trait}" for trait, n in sorted(counts.items()))
+    """The society's composition: trait counts, e.g. ``2 easy-going + 1 overconfident``.
+
+    A coalition's is ``coalition of 1 concise + 1 methodical``: its members' traits,
+    the coalition's own pipeline not counted as an agent.
+    """
+    agents = header.agents
+    if is_coalition_run(header):
+        agents = [a for a in agents if a.name != COALITION]
+    counts = Counter(a.trait for a in agents)
+    members = " + ".join(f"{n} {trait}" for trait, n in sorted(counts.items()))
+    return f"coalition of {members}" if is_coalition_run(header) else members
 
 
 def strategy_label(header: HeaderEvent) -> str:
-    """The strategy: MachineSoM bits (``001``) when every round after 0 is debate or reflection."""
+    """The strategy: MachineSoM bits (``001``) when every round after 0 is debate or reflection.
+
+    A coalition's is its stages in order: ``plan→solve→check→answer``.
+    """
+    if is_coalition_run(header):
+        return "→".join(header.rounds)
     later = header.rounds[1:]
     if all(r in _BITS for r in later):
         return "".join(_BITS[r] for r in later) or NO_ROUNDS
@@ -229,6 +248,7 @@ __all__ = [
     "agent_prices",
     "episodes_of",
     "extraction_of",
+    "is_coalition_run",
     "model_label",
     "n_rounds",
     "round_patterns",

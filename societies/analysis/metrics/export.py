@@ -163,12 +163,22 @@ def group_json(g: GroupMetrics) -> dict[str, Any]:
     }
 
 
+def _group_json(g: GroupMetrics) -> dict[str, Any]:
+    """:func:`group_json`; a coalition group's says so, names its stages, and has no debate keys."""
+    out = group_json(g)
+    if not g.coalition:
+        return out
+    for key in DEBATE_KEYS:
+        out.pop(key, None)
+    return {**out, "kind": "coalition", "stages": list(g.round_patterns)}
+
+
 def metrics_json(metrics: Metrics) -> dict[str, Any]:
     """One JSON object: all runs pooled at the top level, then each group and the tests."""
     return {
-        **group_json(metrics.overall),
+        **_group_json(metrics.overall),
         "by": list(metrics.by),
-        "groups": [group_json(g) for g in metrics.groups],
+        "groups": [_group_json(g) for g in metrics.groups],
         "significance_machinesom": study_json(metrics.study),
         "significance_pooled": [
             {"key": c.key, "measure": c.measure, "groups": c.groups, **_test_json(c.result)}
@@ -211,6 +221,27 @@ def study_json(s: StudyGrid) -> dict[str, Any]:
     }
 
 
+DEBATE_MEASURES = (
+    "distinct_answers", "unanimity", "entropy", "never_unanimous", "final_distinct_answers",
+    "first_unanimous_round", "conformity_", "sociolab_conformity_", "asch_",
+    "majority_influence_", "influence", "machinesom_", "sociolab_class_share",
+    "sociolab_pattern_share", "flip_rate", "trait_accuracy",
+)  # fmt: skip
+"""Measures (by name prefix) of agents answering each other, or named for MachineSoM's
+debates: left out of a coalition group's rows (it has stages, no debate)."""
+
+DEBATE_KEYS = (
+    "accuracy_by_trait", "consensus_by_round", "unanimity_by_round", "entropy_by_round",
+    "first_unanimous_round", "never_unanimous", "conformity", "conformity_sociolab",
+    "majority_influence", "asch", "behaviour", "flip_rate", "influence",
+)  # fmt: skip
+"""The JSON keys of those measures."""
+
+
+def _debate_measure(name: str) -> bool:
+    return name.startswith(DEBATE_MEASURES)
+
+
 CSV_COLUMNS = (
     "group",
     *GROUP_KEYS,
@@ -238,6 +269,8 @@ def metric_rows(metrics: Metrics) -> list[dict[str, Any]]:
         patterns = g.round_patterns
         for key, value in g.values.items():
             name, rnd, subject = key
+            if g.coalition and _debate_measure(name):
+                continue
             s = g.spread(key)
             rows.append(
                 {
