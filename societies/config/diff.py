@@ -99,7 +99,10 @@ def _show(value: Any, limit: int = 60) -> str:
     if value is ABSENT:
         return str(value)
     text: str = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if len(text) <= limit:
+        return text
+    # A long string is most often a path, which differs at its end: keep the end.
+    return "…" + text[-(limit - 1) :] if isinstance(value, str) else text[: limit - 1] + "…"
 
 
 def _walk(old: Any, new: Any, path: str) -> Iterator[tuple[str, Any, Any]]:

@@ -215,8 +215,7 @@ class Experiment:
         except RunError as exc:
             raise RunError(f"{path}: {exc}") from None
         if diff:
-            old.header = amended(old.header, header, diff)
-            replace_header(path, old.header)
+            old.header = amended(old.header, header, diff)  # written once the run can start
             self.changes = diff.lines()
         return old
 
@@ -230,6 +229,8 @@ class Experiment:
         episodes = build_episodes(self.cfg, task, questions)
         if old is None:
             return _Progress(header, runner, episodes)
+        if self.changes:
+            replace_header(self.transcript_path, old.header)
         progress = _Progress(old.header, runner, episodes, resumed=True)
         if self.budget is not None:
             self.budget.spend_recorded(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from typing import Any
 
 from societies.config.diff import ConfigDiff, FieldChange, diff_configs, merge
@@ -48,6 +49,26 @@ def _identity_changes(old: HeaderEvent, new: HeaderEvent, seen: ConfigDiff) -> C
     return ConfigDiff(tuple(out))
 
 
+def _relocated(diff: ConfigDiff, *, same_questions: bool, same_prompts: bool) -> ConfigDiff:
+    """``diff`` with a moved data or prompt-set file counted harmless when what was read from
+    it is the same (the questions, the templates' text); ``task.path`` is the only task field
+    that may move."""
+
+    def moved(c: FieldChange) -> bool:
+        return (same_questions and c.path == "task.path") or (
+            same_prompts and (c.path == "prompts" or c.path.startswith("prompts."))
+        )
+
+    return ConfigDiff(
+        tuple(
+            replace(c, effect="none", why="the same content, read from another place")
+            if c.effect == "results" and moved(c)
+            else c
+            for c in diff.changes
+        )
+    )
+
+
 def header_diff(old: HeaderEvent, new: HeaderEvent) -> ConfigDiff:
     """Every change between a recorded header and the one the current config builds.
 
@@ -72,6 +93,9 @@ def header_diff(old: HeaderEvent, new: HeaderEvent) -> ConfigDiff:
                 "results",
             )
         )
+    config = _relocated(
+        config, same_questions=old_q == new_q, same_prompts=old_prompts == new_prompts
+    )
     diff = merge([config, ConfigDiff(tuple(extra)), _identity_changes(old, new, config)])
     if not diff and old.config_digest != new.config_digest:
         # Nothing we can name differs, yet the digest does: be safe.

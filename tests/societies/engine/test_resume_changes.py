@@ -129,3 +129,27 @@ def test_the_cli_prints_the_diff_or_the_changes_it_continued_under(tmp_path: Pat
     assert ok.exit_code == 0, ok.output
     assert "continued under a changed config" in ok.output
     assert "concurrency: 16 -> 3 (does not change results: execution)" in ok.output
+
+
+def test_a_moved_data_file_with_the_same_questions_resumes_and_other_content_is_refused(
+    tmp_path: Path,
+) -> None:
+    rows = "What is 1+1?,1,2,3,4,B\nWhat is 2+1?,1,2,3,4,C\n"
+    for folder, text in (("a", rows), ("b", rows), ("c", rows.replace("2+1", "2+2"))):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "x_test.csv").write_text(text)
+    data = {**BASE, "task": {"name": "mmlu", "path": str(tmp_path / "a" / "x_test.csv")}}
+    run_experiment(parse_config(data), tmp_path / "run")
+    moved = {**data, "task": {"name": "mmlu", "path": str(tmp_path / "b" / "x_test.csv")}}
+    result = run_experiment(parse_config(moved), tmp_path / "run", resume=True)
+    assert result.status == "complete" and _calls(result) == 0
+    assert result.changes[0].endswith(
+        "(does not change results: the same content, read from another place)"
+    )
+    other = {**data, "task": {"name": "mmlu", "path": str(tmp_path / "c" / "x_test.csv")}}
+    with pytest.raises(ConfigChangedError) as caught:
+        run_experiment(parse_config(other), tmp_path / "run", resume=True)
+    lines = caught.value.problems[1:]
+    assert lines[0].startswith("task.path: ") and lines[0].endswith("(changes results)")
+    assert '/b/x_test.csv" -> ' in lines[0] and '/c/x_test.csv" (' in lines[0]  # the ends shown
+    assert lines[1].startswith("task (the questions read): ")
