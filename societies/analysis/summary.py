@@ -7,6 +7,7 @@ from pathlib import Path
 
 from societies.analysis.coalition import is_coalition
 from societies.analysis.metrics import (
+    EpisodeView,
     Run,
     cost,
     episodes_of,
@@ -15,7 +16,7 @@ from societies.analysis.metrics import (
 )
 from societies.analysis.story import RoundRow, round_rows, what_happened
 from societies.analysis.tables import usd
-from societies.transcript import Transcript
+from societies.transcript import COALITION, Transcript
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,22 @@ def run_notes(transcript: Transcript, path: Path | None = None) -> RunNotes:
     warning = provenance_warning(p)
     warnings = [warning] if warning else []
     if is_coalition(transcript.header.components):  # stages, not rounds of agents answering
+        lines.insert(0, _pipelines_line(episodes, transcript))
         return RunNotes(lines, warnings, stages=list(transcript.header.rounds))
     return RunNotes(lines, warnings, round_rows(episodes), what_happened(episodes))
+
+
+def _pipelines_line(episodes: list[EpisodeView], transcript: Transcript) -> str:
+    """``coalition (routed) 75% (3/4) · weak alone 0% (0/4) · ...``: each pipeline's last stage."""
+    last = len(transcript.header.rounds) - 1
+    parts = []
+    for agent in transcript.header.agents:
+        done = [t for e in episodes if (t := e.turns.get((last, agent.name))) is not None]
+        right = sum(t.correct for t in done)
+        name = "coalition (routed)" if agent.name == COALITION else f"{agent.name} alone"
+        share = f"{right / len(done):.0%}" if done else "–"
+        parts.append(f"{name} {share} ({right}/{len(done)})")
+    return "final answers: " + " · ".join(parts)
 
 
 __all__ = ["RunNotes", "run_notes"]

@@ -305,10 +305,11 @@ def _cost_section(gs: Sequence[GroupMetrics]) -> Section:
     s.add("total tokens", [f"{c.total_tokens:,}" for c in costs])
     s.add("per episode", [num(c.per_episode, 1) for c in costs])
     s.add("per correct answer", [num(c.per_correct, 1) for c in costs])
-    s.add(
-        "MachineSoM last-call tokens / episode",
-        [num(c.machinesom_last_call_per_episode, 1) for c in costs],
-    )
+    if not all(g.coalition for g in gs):  # MachineSoM's measure of a debate's last round
+        s.add(
+            "MachineSoM last-call tokens / episode",
+            [num(c.machinesom_last_call_per_episode, 1) for c in costs],
+        )
     s.add("cache hits", [f"{c.cache_hits:,}" for c in costs])
     if priced:
         s.add("cost (USD)", [_usd(c.usd) for c in costs])

@@ -82,7 +82,8 @@ def test_a_failing_cell_is_retried_then_reported_and_the_others_finish(
     assert by_name["sim=ok"].status == "complete" and by_name["sim=ok"].attempts == 1
     down = by_name["sim=down"]
     assert down.status == "failed" and down.attempts == 2  # the first try and one retry
-    assert "episodes failed" in down.errors[0]
+    # The endpoint is down: refused at the check before its first call, naming the URL.
+    assert "cannot reach http://127.0.0.1:9/v1/models" in down.errors[0]
     assert not result.ok
 
 

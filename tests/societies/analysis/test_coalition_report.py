@@ -39,6 +39,9 @@ def test_the_run_summary_names_stages(run_dir: Path) -> None:
     assert "coalition answer by stage" in text and "society decision by round" not in text
     rows = [ln.split("│")[1].strip() for ln in text.splitlines() if ln.count("│") >= 3]
     assert rows == STAGES
+    # The comparison that matters, in one line: the coalition against each member alone.
+    assert "final answers: coalition (routed) 100% (4/4) · weak alone 0% (0/4) · " in text
+    assert "strong alone 100% (4/4)" in text
 
 
 def test_the_report_puts_the_comparison_first_and_has_no_debate_tables(run_dir: Path) -> None:
@@ -53,6 +56,7 @@ def test_the_report_puts_the_comparison_first_and_has_no_debate_tables(run_dir: 
     assert "0 plan" in text and "3 answer" in text
     assert "coalition of 1 strong + 1 weak" in text and "plan→solve→check→answer" in text
     assert "1 coalition" not in text and "(coalition)" not in text  # not an agent with a trait
+    assert "MachineSoM" not in text  # a study of debates: none of its measures apply
     md = (run_dir / "report.md").read_text()
     assert md.index("coalition vs each member alone") < md.index("coalition answer by stage")
     assert "conformity" not in md and "consensus" not in md
