@@ -196,7 +196,10 @@ def _summary(result: RunResult) -> None:
 
 
 def _round_table(result: RunResult, notes: RunNotes) -> Table:
-    """Society accuracy by round, with consensus and conformity when the run has rounds."""
+    """Society accuracy by round, with consensus and conformity when the run has rounds.
+
+    Narrow enough for an 80-column terminal: a round's pattern shares its cell.
+    """
     rows = {row.round: row for row in notes.rounds}
     if notes.stages:  # a coalition: each stage's answer, as the coalition passed it on
         table = Table(title="coalition answer by stage", title_justify="left")
@@ -209,30 +212,26 @@ def _round_table(result: RunResult, notes: RunNotes) -> Table:
             table.add_row(stage, f"{acc:.1%}", f"{none:.1%}")
         return table
     table = Table(title="society decision by round", title_justify="left")
-    table.add_column("round", justify="right")
-    if rows:
-        table.add_column("pattern")
+    table.add_column("round")
     table.add_column("accuracy", justify="right")
     table.add_column("no decision", justify="right")
     if rows:
-        table.add_column("distinct answers", justify="right")
+        table.add_column("distinct", justify="right")
         table.add_column("unanimous", justify="right")
         table.add_column("conformity", justify="right")
     for r, (acc, none) in enumerate(
         zip(result.accuracy_by_round, result.no_decision_by_round, strict=True)
     ):
         row = rows.get(r)
-        if not rows:
-            table.add_row(str(r), f"{acc:.1%}", f"{none:.1%}")
-        elif row is None:
-            table.add_row(str(r), "", f"{acc:.1%}", f"{none:.1%}", "", "", "")
-        else:
-            table.add_row(str(r), row.pattern, f"{acc:.1%}", f"{none:.1%}", *_round_cells(row))
+        cells = [f"{r} {row.pattern}" if row else str(r), f"{acc:.1%}", f"{none:.1%}"]
+        if rows:
+            cells += _round_cells(row) if row else ["", "", ""]
+        table.add_row(*cells)
     return table
 
 
 def _round_cells(row: RoundRow) -> list[str]:
-    """Distinct answers, unanimity and conformity of one round, as table cells."""
+    """Distinct answers (mean), unanimity and conformity of one round, as table cells."""
     c = row.conformity
     return [
         "" if row.distinct is None else f"{row.distinct:.2f}",
