@@ -6,14 +6,19 @@ Agents a (overconfident), b and c (easy-going); majority decision.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
+import yaml
+from typer.testing import CliRunner
 
 from societies.analysis.metrics import Run, episodes_of
 from societies.analysis.story import round_rows, what_happened
 from societies.analysis.summary import run_notes
-from societies.transcript import Transcript
+from societies.cli.app import app
+from societies.transcript import Transcript, load_transcript
 from societies.transcript.synthetic import EpisodeAnswers, build_transcript
+from tests.helpers.configs import sim_config
 
 AGENTS = [("a", "overconfident"), ("b", "easy-going"), ("c", "easy-going")]
 DEBATE = ["initial", "debate"]
@@ -118,3 +123,29 @@ def test_round_rows_consensus_and_conformity() -> None:
     assert c is not None and (c.conforming, c.turns) == (5, 6)
     notes = run_notes(t)
     assert notes.rounds == rows and notes.story is not None
+
+
+def test_a_coalition_run_has_no_round_table_columns_nor_sentence(tmp_path: Path) -> None:
+    from societies.config import parse_config
+    from societies.engine.experiment import run_experiment
+    from tests.societies.engine.test_coalition import coalition_config
+
+    run_experiment(parse_config(coalition_config()), tmp_path)
+    notes = run_notes(load_transcript(tmp_path / "transcript.jsonl"))
+    assert notes.rounds == [] and notes.story is None
+    assert notes.lines  # the provenance and money lines stay
+
+
+def test_sociolab_run_prints_the_rounds_and_the_sentence(tmp_path: Path) -> None:
+    config = tmp_path / "sim.yaml"
+    config.write_text(yaml.safe_dump(sim_config(repeats=1)), encoding="utf-8")
+    result = CliRunner().invoke(app, ["run", str(config), "--out", str(tmp_path / "run")])
+    assert result.exit_code == 0, result.output
+    story = what_happened(episodes_of(Run(load_transcript(tmp_path / "run" / "transcript.jsonl"))))
+    assert story is not None and story.startswith(
+        "Between round 0 and round 2 (debate, reflection)"
+    )
+    printed = " ".join(result.output.split())
+    assert story in printed
+    for cell in ("distinct", "unanimous", "conformity", "0 initial", "1 debate", "2 reflection"):
+        assert cell in printed
