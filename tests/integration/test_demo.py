@@ -23,6 +23,9 @@ STORY = re.compile(
 )
 
 
+# About 135 s of CPU with one thread; 844 s of wall at load 9-10 on 2 cores (2026-12-02),
+# past the suite's 600 s default.
+@pytest.mark.timeout(1800)
 def test_the_demo_runs_and_says_what_the_debate_changed(tmp_path: Path) -> None:
     pytest.importorskip("transformers")
     out = tmp_path / "demo"
