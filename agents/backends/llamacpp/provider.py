@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from agents.backends.base import BackendSpec, Provider
+from agents.backends.llamacpp.slots import SlotRouter
 from agents.backends.model_store import (
     DEFAULT_MODEL,
     EMBEDDED_MODELS,
@@ -43,6 +44,31 @@ class LlamaCppSpec(BackendSpec):
         ),
     )
     startup_timeout_s: float = Field(120.0, gt=0)
+    slot_affinity: Literal["server", "pin", "off"] = Field(
+        "server",
+        description="how a conversation's next turn finds its cached prompt: 'server': "
+        "one shared key/value store whose idle slots the server moves to its host-memory "
+        "prompt cache and reloads for the prompt that continues them; 'pin': each turn "
+        "is sent to the slot holding its conversation (slots: 4 x n_parallel, kept in the "
+        "shared store); 'off': n_parallel slots of ctx_per_slot tokens, chosen by the server",
+    )
+    slots: int | None = Field(
+        None,
+        ge=1,
+        le=1024,
+        description="server slots (default: 4 x n_parallel when pinning, else n_parallel); "
+        "at most n_parallel requests run at once",
+    )
+
+    def calls_in_flight(self) -> int:
+        """One call per running slot."""
+        return self.n_parallel
+
+    def server_slots(self) -> int:
+        """How many slots the server gets."""
+        if self.slots is not None:
+            return max(self.slots, self.n_parallel)
+        return 4 * self.n_parallel if self.slot_affinity == "pin" else self.n_parallel
 
     def preflight(self, name: str) -> list[str]:
         """The model must be an embedded one or an existing, readable ``.gguf`` file."""
@@ -73,6 +99,7 @@ class LlamaCppProvider(Provider):
         self._proc: asyncio.subprocess.Process | None = None
         self._api: OpenAIProvider | None = None
         self._template_dir: tempfile.TemporaryDirectory[str] | None = None
+        self._router: SlotRouter | None = None
 
     @classmethod
     def from_spec(cls, spec: BackendSpec, *, name: str) -> LlamaCppProvider:
@@ -99,6 +126,13 @@ class LlamaCppProvider(Provider):
         template = template_text(self.spec.chat_template)
         return {"kind": self.kind, "model_sha256": digest, "chat_template": template}
 
+    @property
+    def url(self) -> str:
+        """The running server's address (``http://127.0.0.1:PORT``)."""
+        if self._api is None or self._api.base_url is None:
+            raise BackendError(f"backends.{self.name}: server not started")
+        return self._api.base_url.removesuffix("/v1")
+
     def max_concurrency(self) -> int:
         """One request per server slot."""
         return self.spec.n_parallel
@@ -110,10 +144,16 @@ class LlamaCppProvider(Provider):
         cmd = [
             sys.executable, "-m", "agents.backends.llamacpp.server",
             "--model", str(model_path), "--alias", "local", "--port", str(port),
-            "--n-parallel", str(self.spec.n_parallel),
+            "--n-parallel", str(self.spec.server_slots()),
             "--ctx-per-slot", str(self.spec.ctx_per_slot),
+            "--n-ctx", str(self.spec.n_parallel * self.spec.ctx_per_slot),
             "--threads", str(self.spec.threads or os.cpu_count() or 2),
         ]  # fmt: skip
+        if self.spec.slot_affinity != "off":
+            cmd += ["--kv-unified"]
+        if self.spec.slot_affinity == "pin":
+            cmd += ["--keep-idle-slots"]
+            self._router = SlotRouter(self.spec.server_slots())
         template = template_text(self.spec.chat_template)
         if template:
             self._template_dir = tempfile.TemporaryDirectory()
@@ -157,10 +197,21 @@ class LlamaCppProvider(Provider):
             ) from exc
 
     async def generate(self, request: ChatRequest) -> Completion:
-        """Forward the request to the local server."""
+        """Forward the request to the local server, on the slot the router picks."""
         if self._api is None:
             raise BackendError(f"backends.{self.name}: server not started")
-        return await self._api.generate(with_template_stops(request, self.spec.chat_template))
+        request = with_template_stops(request, self.spec.chat_template)
+        slot = self._router.take(request.messages) if self._router else None
+        if slot is None:
+            return await self._api.generate(request)
+        assert self._router is not None
+        reply = None
+        try:
+            completion = await self._api.generate_with(request, slot=slot)
+            reply = completion.text
+            return completion
+        finally:
+            self._router.give_back(slot, reply)
 
     def is_retryable(self, exc: BaseException) -> bool:
         """Same rules as the OpenAI backend."""
@@ -168,6 +219,7 @@ class LlamaCppProvider(Provider):
 
     async def close(self) -> None:
         """Stop the server: close its stdin, then terminate if it lingers."""
+        self._router = None
         if self._api is not None:
             await self._api.close()
             self._api = None

@@ -18,8 +18,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", required=True)
     ap.add_argument("--alias", required=True)
     ap.add_argument("--port", type=int, required=True)
-    ap.add_argument("--n-parallel", type=int, default=8)
+    ap.add_argument("--n-parallel", type=int, default=8, help="server slots")
     ap.add_argument("--ctx-per-slot", type=int, default=4096)
+    ap.add_argument(
+        "--n-ctx",
+        type=int,
+        default=None,
+        help="key/value tokens in all (default: n-parallel x ctx-per-slot)",
+    )
+    ap.add_argument(
+        "--kv-unified",
+        action="store_true",
+        help="one key/value store shared by every slot",
+    )
+    ap.add_argument(
+        "--keep-idle-slots",
+        action="store_true",
+        help="idle slots keep their state in the shared store (by default the server "
+        "moves it to its host-memory prompt cache, from which a similar prompt reloads it)",
+    )
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--chat-template-file", default=None)
     args = ap.parse_args(argv)
@@ -30,7 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     params.model.path = args.model
     params.model_alias = {args.alias}
     params.n_parallel = args.n_parallel
-    params.n_ctx = args.n_parallel * args.ctx_per_slot
+    params.n_ctx = args.n_ctx or args.n_parallel * args.ctx_per_slot
+    params.kv_unified = args.kv_unified
+    params.cache_idle_slots = not args.keep_idle_slots
     params.cpuparams.n_threads = args.threads
     params.cpuparams_batch.n_threads = args.threads
     params.hostnames = ["127.0.0.1"]
