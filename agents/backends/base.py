@@ -33,6 +33,13 @@ class BackendSpec(BaseModel):
     kind: str
     retry: RetrySpec = RetrySpec()
 
+    def calls_in_flight(self) -> int | None:
+        """How many calls this backend can usefully have in flight at once (None: no opinion).
+
+        A run whose ``concurrency`` is not set keeps enough episodes going to fill it.
+        """
+        return None
+
     def preflight(self, name: str) -> list[str]:
         """What building or starting this backend would refuse, checked without loading anything.
 

@@ -171,6 +171,9 @@ def _error(loc: tuple[str | int, ...], kind: str, message: str, value: Any) -> I
     return {"type": PydanticCustomError(kind, message), "loc": loc, "input": value}
 
 
+DEFAULT_EPISODES_IN_FLIGHT = 16
+
+
 class ExperimentConfig(_Strict):
     """A whole society experiment.
 
@@ -199,7 +202,12 @@ class ExperimentConfig(_Strict):
     )
     repeats: int = Field(1, ge=1, le=MAX_REPEATS)
     generation: GenerationSpec = GenerationSpec()
-    concurrency: int = Field(16, ge=1, description="episodes in flight at once")
+    concurrency: int | None = Field(
+        None,
+        ge=1,
+        description="episodes in flight at once (default: enough to fill every backend's "
+        "max_concurrency or n_parallel, at least 16)",
+    )
     cache: CacheSpec = CacheSpec()
     budget: BudgetSpec | None = Field(None, description="stop cleanly when reached")
     scoring: ScoringSpec = ScoringSpec()
@@ -289,6 +297,17 @@ class ExperimentConfig(_Strict):
         """The resolved prompt set for the config's task."""
         assert self._prompts is not None  # set by validation
         return self._prompts
+
+    def episodes_in_flight(self) -> int:
+        """``concurrency``, or by default enough episodes to fill the backends (at least 16).
+
+        Each episode in flight has at least one call in flight until it ends, so as
+        many episodes as the backends take calls keep them busy; 16 feeds local batching.
+        """
+        if self.concurrency is not None:
+            return self.concurrency
+        hints = [spec.calls_in_flight() for spec in self.backends.values()]
+        return max(DEFAULT_EPISODES_IN_FLIGHT, sum(h for h in hints if h is not None))
 
     def all_traits(self) -> dict[str, Trait]:
         """Built-in traits plus the config's own (which may override them)."""

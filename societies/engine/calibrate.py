@@ -139,7 +139,7 @@ async def _calibrate(
     stages = runner.rounds
     episodes = build_episodes(cfg.model_copy(update={"repeats": 1}), task, questions)
     tallies: dict[tuple[str, str, str], _Tally] = defaultdict(_Tally)
-    limit = asyncio.Semaphore(cfg.concurrency)
+    limit = asyncio.Semaphore(cfg.episodes_in_flight())
     requests = 0
     if on_start:
         on_start(len(episodes) * len(members) * len(stages))

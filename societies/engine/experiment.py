@@ -248,7 +248,7 @@ class Experiment:
     async def _run_episodes(self, p: _Progress, writer: TranscriptWriter) -> bool:
         """Run every unfinished episode; True when the budget stopped the run."""
         sort_key = turn_sort_key(p.header)
-        limit = asyncio.Semaphore(self.cfg.concurrency)
+        limit = asyncio.Semaphore(self.cfg.episodes_in_flight())
         monitor = self.monitor
         mode = truncated_mode(p.header)
 

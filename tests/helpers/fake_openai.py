@@ -48,6 +48,7 @@ class FakeServer:
         requests: requests received; ``faulted``: those answered with a fault.
         models: the model names ``GET /models`` lists (when ``models_status`` is 200, else
             that status); ``model_lists``: how often it was asked.
+        in_flight: requests being answered now; ``peak_in_flight``: the most at once.
     """
 
     faults: FaultPlan = lambda index, body: "ok"
@@ -59,6 +60,8 @@ class FakeServer:
     models: tuple[str, ...] = ("fake", "m")
     models_status: int = 200
     model_lists: int = 0
+    in_flight: int = 0
+    peak_in_flight: int = 0
     port: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -103,6 +106,7 @@ class FakeServer:
         )
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        counted = False
         try:
             head = await reader.readuntil(b"\r\n\r\n")
             lines = head.decode("latin-1").split("\r\n")
@@ -125,6 +129,9 @@ class FakeServer:
             with self.lock:
                 index = self.requests
                 self.requests += 1
+                self.in_flight += 1
+                self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+                counted = True
             fault = self.faults(index, body)
             if fault != "ok":
                 with self.lock:
@@ -138,6 +145,9 @@ class FakeServer:
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
+            if counted:
+                with self.lock:
+                    self.in_flight -= 1
             with contextlib.suppress(Exception):
                 writer.close()
 
