@@ -9,14 +9,14 @@ at 256 tokens, ``--quick`` for fewer items):
   ``data:machinesom/mmlu.jsonl``), 5 items, one society of 3 agents (2 overconfident,
   1 easy-going), strategies 000 and 001, 1 repeat.
 
-The ways (``--ways``, default ``sequential llamacpp hf``):
+The ways (``--ways``, default ``sequential llamacpp llamacpp-server hf``):
 
 - ``sequential``: one call at a time through a llama.cpp server started like the
   ``llamacpp`` backend's (same slots, context, threads), no response cache, cells
   one after the other: what the studies' own code does (it calls the model in a loop);
-- ``llamacpp``: sociolab's ``llamacpp`` backend, its defaults (``slot_affinity: server``);
-- ``llamacpp-pin``, ``llamacpp-off``: the same with ``slot_affinity: pin`` or ``off``
-  (``off`` is how the backend ran before issue 16: 8 separate slots chosen by the server);
+- ``llamacpp``: sociolab's ``llamacpp`` backend, its defaults (``slot_affinity: off``:
+  8 separate slots chosen by the server);
+- ``llamacpp-server``, ``llamacpp-pin``: the same with ``slot_affinity: server`` or ``pin``;
 - ``hf``: sociolab's ``hf`` backend, its defaults; ``hf-seq``: the same with ``max_batch: 1``.
 
 Every way uses 1 CPU thread (``--threads``): the machine is shared, and llama.cpp
@@ -61,7 +61,7 @@ README = Path(__file__).with_name("README.md")
 SECTION = "## workloads"
 BEGIN = "<!-- workloads figures: written by benchmarks/perf/workloads.py -->"
 END = "<!-- end of workloads figures -->"
-WAYS = ("sequential", "llamacpp", "llamacpp-pin", "llamacpp-off", "hf", "hf-seq")
+WAYS = ("sequential", "llamacpp", "llamacpp-server", "llamacpp-pin", "hf", "hf-seq")
 SAMPLING = {"temperature": 0.7, "top_p": 1.0, "max_tokens": 256}
 SOCIETY = [
     {"name": "a1", "trait": "overconfident", "backend": "local"},
@@ -248,12 +248,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="2 Du items and 1 MMLU item")
     ap.add_argument("--workloads", nargs="+", choices=("du", "machinesom"), default=None)
-    ap.add_argument("--ways", nargs="+", choices=WAYS, default=None)
+    ap.add_argument(
+        "--ways", nargs="+", choices=WAYS, help="default: sequential llamacpp llamacpp-server hf"
+    )
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--no-readme", action="store_true")
     args = ap.parse_args()
     args.workloads = args.workloads or ["du", "machinesom"]
-    args.ways = args.ways or ["sequential", "llamacpp", "hf"]
+    args.ways = args.ways or ["sequential", "llamacpp", "llamacpp-server", "hf"]
     args.du_items, args.machinesom_items = (2, 1) if args.quick else (10, 5)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     logging.getLogger("transformers").setLevel(logging.ERROR)

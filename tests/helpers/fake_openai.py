@@ -49,6 +49,8 @@ class FakeServer:
         models: the model names ``GET /models`` lists (when ``models_status`` is 200, else
             that status); ``model_lists``: how often it was asked.
         in_flight: requests being answered now; ``peak_in_flight``: the most at once.
+        hold_for: if set, a good reply waits until this many requests were in flight at
+            once (at most ``delay_s``), so a test of concurrency does not depend on timing.
     """
 
     faults: FaultPlan = lambda index, body: "ok"
@@ -62,6 +64,7 @@ class FakeServer:
     model_lists: int = 0
     in_flight: int = 0
     peak_in_flight: int = 0
+    hold_for: int = 0
     port: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -105,6 +108,15 @@ class FakeServer:
             + payload
         )
 
+    async def _wait(self) -> None:
+        if not self.hold_for:
+            await asyncio.sleep(self.delay_s)
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.delay_s
+        while self.peak_in_flight < self.hold_for and loop.time() < deadline:
+            await asyncio.sleep(0.01)
+
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         counted = False
         try:
@@ -139,7 +151,7 @@ class FakeServer:
             if fault == "drop":
                 return
             if fault in ("ok", "no_usage") and self.delay_s:
-                await asyncio.sleep(self.delay_s)
+                await self._wait()
             self._write(writer, *self._reply(fault, body))
             await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):

@@ -45,11 +45,11 @@ def run(tmp_path: Path, questions: int, **backend: Any) -> tuple[list[Any], Any]
     return records, read_transcript(tmp_path / "run" / "transcript.jsonl")
 
 
-def test_by_default_the_server_prefills_about_what_turns_add(
+def test_with_server_affinity_the_server_prefills_about_what_turns_add(
     tmp_path: Path, gguf_path: Path
 ) -> None:
-    # slot_affinity: server; 6 conversations, 2 slots in one shared store.
-    records, transcript = run(tmp_path, questions=2)
+    # 6 conversations, 2 slots in one shared store, the rest in the server's prompt cache.
+    records, transcript = run(tmp_path, questions=2, slot_affinity="server")
     tally = tally_calls(records)
     assert tally.calls == len(transcript.turns) == 2 * 3 * 3
     assert tally.unreported == 0

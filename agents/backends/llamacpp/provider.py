@@ -44,13 +44,15 @@ class LlamaCppSpec(BackendSpec):
         ),
     )
     startup_timeout_s: float = Field(120.0, gt=0)
-    slot_affinity: Literal["server", "pin", "off"] = Field(
-        "server",
-        description="how a conversation's next turn finds its cached prompt: 'server': "
-        "one shared key/value store whose idle slots the server moves to its host-memory "
-        "prompt cache and reloads for the prompt that continues them; 'pin': each turn "
-        "is sent to the slot holding its conversation (slots: 4 x n_parallel, kept in the "
-        "shared store); 'off': n_parallel slots of ctx_per_slot tokens, chosen by the server",
+    slot_affinity: Literal["off", "server", "pin"] = Field(
+        "off",
+        description="how a conversation's next turn finds its cached prompt: 'off': "
+        "n_parallel slots of ctx_per_slot tokens, chosen by the server; 'server': one "
+        "shared key/value store whose idle slots the server moves to its host-memory "
+        "prompt cache and reloads for the prompt that continues them (prefills least; "
+        "its speed is not measured yet, see benchmarks/perf/README.md); 'pin': each turn "
+        "is sent to the slot holding its conversation (4 x n_parallel slots kept in the "
+        "shared store; measured slower)",
     )
     slots: int | None = Field(
         None,

@@ -84,6 +84,7 @@ def test_a_failed_request_leaves_its_slot_claiming_nothing() -> None:
 def test_slot_counts() -> None:
     assert LlamaCppSpec(n_parallel=8, slot_affinity="pin").server_slots() == 32
     assert LlamaCppSpec(n_parallel=8).server_slots() == 8
+    assert LlamaCppSpec().slot_affinity == "off"  # until 'server' is measured for speed
     assert LlamaCppSpec(n_parallel=8, slot_affinity="off").server_slots() == 8
     pinned = {"n_parallel": 8, "slot_affinity": "pin"}
     assert LlamaCppSpec(**pinned, slots=4).server_slots() == 8  # never fewer than n_parallel

@@ -30,8 +30,10 @@ def api_config(port: int, questions: int, max_concurrency: int, **extra: Any) ->
     )
 
 
-def peak(tmp_path: Path, questions: int, max_concurrency: int, **extra: Any) -> int:
-    server = FakeServer(delay_s=0.2)
+def peak(tmp_path: Path, questions: int, max_concurrency: int, expect: int, **extra: Any) -> int:
+    # Replies wait until `expect` calls were in flight at once (at most 5 s): the peak
+    # does not depend on how fast this machine sends them.
+    server = FakeServer(delay_s=5.0, hold_for=expect)
     with running_server(server):
         cfg = parse_config(api_config(server.port, questions, max_concurrency, **extra))
         result = run_experiment(cfg, tmp_path / "run", cache="off")
@@ -41,16 +43,16 @@ def peak(tmp_path: Path, questions: int, max_concurrency: int, **extra: Any) -> 
 
 
 def test_calls_in_flight_reach_max_concurrency(tmp_path: Path) -> None:
-    assert peak(tmp_path, questions=10, max_concurrency=12) == 12
+    assert peak(tmp_path, questions=10, max_concurrency=12, expect=12) == 12
 
 
 def test_by_default_enough_episodes_run_to_fill_a_large_limit(tmp_path: Path) -> None:
     # 20 questions x 3 agents answer at once: 60 calls, more than 16 episodes' 48.
-    assert peak(tmp_path, questions=20, max_concurrency=64) == 60
+    assert peak(tmp_path, questions=20, max_concurrency=64, expect=60) == 60
 
 
 def test_an_explicit_concurrency_still_bounds_the_episodes(tmp_path: Path) -> None:
-    assert peak(tmp_path, questions=20, max_concurrency=64, concurrency=4) == 12
+    assert peak(tmp_path, questions=20, max_concurrency=64, expect=12, concurrency=4) == 12
 
 
 def test_episodes_in_flight() -> None:

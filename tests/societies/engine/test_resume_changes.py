@@ -41,7 +41,7 @@ def test_a_change_that_alters_results_is_refused_naming_each_field(tmp_path: Pat
     assert "2 field(s), 1 of which would change its results" in problems[0]
     assert problems[1:] == [
         "seed: 3 -> 99 (changes results)",
-        "concurrency: 16 -> 2 (does not change results: execution)",
+        "concurrency: null -> 2 (does not change results: execution)",
     ]
     assert (tmp_path / "transcript.jsonl").read_bytes() == before  # nothing touched
 
@@ -128,7 +128,7 @@ def test_the_cli_prints_the_diff_or_the_changes_it_continued_under(tmp_path: Pat
     )
     assert ok.exit_code == 0, ok.output
     assert "continued under a changed config" in ok.output
-    assert "concurrency: 16 -> 3 (does not change results: execution)" in ok.output
+    assert "concurrency: null -> 3 (does not change results: execution)" in ok.output
 
 
 def test_a_moved_data_file_with_the_same_questions_resumes_and_other_content_is_refused(
