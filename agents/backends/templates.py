@@ -16,7 +16,9 @@ the text as the assistant::
     Assistant:
 
 Each message is ``<Label>: <content>`` followed by a blank line (labels ``System``,
-``User``, ``Assistant``; any other role is written as it is), and the prompt ends
+``User``, ``Assistant``; any other role is written as it is; the content without
+surrounding whitespace, so a reply that began with a space is shown back as
+``Assistant: <reply>`` and spaces do not pile up over turns), and the prompt ends
 with ``Assistant:`` (no trailing space: the model writes it). A base model does not
 know when the assistant's turn is over, so a reply also stops at the next role
 label (:data:`PLAIN_STOPS`), which is not part of the reply. The model's
@@ -38,7 +40,7 @@ PLAIN_TEMPLATE = (
     "{% elif message['role'] == 'user' %}User"
     "{% elif message['role'] == 'assistant' %}Assistant"
     "{% else %}{{ message['role'] }}{% endif %}"
-    ": {{ message['content'] }}\n\n"
+    ": {{ message['content'] | trim }}\n\n"
     "{% endfor %}"
     "{% if add_generation_prompt %}Assistant:{% endif %}"
 )

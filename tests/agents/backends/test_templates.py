@@ -45,6 +45,9 @@ def test_plain_renders_role_labels_and_ends_with_the_assistant_label() -> None:
     assert render(CHAT[:3], generation_prompt=False) == (
         "System: Be brief.\n\nUser: What is 12 + 7?\n\nAssistant: 19\n\n"
     )
+    # A reply that began with a space (as a base model's does) is shown back trimmed.
+    spaced = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "  19\n"}]
+    assert render(spaced, generation_prompt=True) == "User: Hi\n\nAssistant: 19\n\nAssistant:"
     # A history is a prefix of the longer chat's prompt (the hf backend keeps its state).
     assert render(CHAT, generation_prompt=True).startswith(
         render(CHAT[:3], generation_prompt=False)

@@ -59,7 +59,8 @@ def plain_ids(provider: HFProvider, messages: tuple[Message, ...]) -> list[int]:
         add_generation_prompt=True,
         tokenize=False,
     )
-    assert text == "System: Answer with a number.\n\nUser: What is 12 + 7?\n\nAssistant:"
+    if messages == QUESTION:
+        assert text == "System: Answer with a number.\n\nUser: What is 12 + 7?\n\nAssistant:"
     ids: list[int] = tokenizer(text)["input_ids"]
     assert ids[0] == tokenizer.bos_token_id == 2  # Gemma's tokenizer adds <bos>
     return ids
@@ -88,10 +89,20 @@ async def test_llamacpp_renders_the_same_plain_prompt(gemma: HFProvider) -> None
         reply = await server.generate(
             ChatRequest(messages=QUESTION, params=GenParams(max_tokens=24, seed=1))
         )
+        # A history whose reply began with a space: llama.cpp's Jinja trims it too.
+        chat = (
+            *QUESTION,
+            Message(role="assistant", content=" 19\n"),
+            Message(role="user", content="And 3 + 4?"),
+        )
+        second = await server.generate(
+            ChatRequest(messages=chat, params=GenParams(max_tokens=4, seed=1))
+        )
     finally:
         await server.close()
     # Same template text, one BOS: the same number of prompt tokens as transformers'.
     assert reply.usage.prompt_tokens == len(plain_ids(gemma, QUESTION))
+    assert second.usage.prompt_tokens == len(plain_ids(gemma, chat))
     assert not any(label in reply.text for label in ("User:", "System:", "Assistant:"))
 
 
