@@ -77,3 +77,8 @@ class Completion(BaseModel):
     usage: Usage = Usage()
     latency_s: float = 0.0
     cached: bool = False
+    stats: dict[str, float] | None = Field(
+        None,
+        exclude_if=lambda v: v is None,
+        description="backend statistics of this reply (an ensemble's fusion counters), if any",
+    )

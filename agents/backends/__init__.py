@@ -2,12 +2,14 @@
 
 Importing this package registers the built-in providers: ``openai``,
 ``llamacpp``, ``hf`` (torch and transformers are imported only when a model
-loads) and ``scripted`` (a simulation for tests and scale runs).
+loads), ``ensemble`` (several ``hf`` models as one) and ``scripted`` (a
+simulation for tests and scale runs).
 """
 
 from agents.backends.base import BackendSpec, Provider, RetrySpec
 from agents.backends.cache import CACHE_VERSION, ResponseCache, cache_key, simulation_key
 from agents.backends.client import BackendClient, UsageTotals
+from agents.backends.ensemble.provider import EnsembleProvider, EnsembleSpec
 from agents.backends.hf.provider import HFProvider, HFSpec
 from agents.backends.llamacpp.provider import LlamaCppProvider, LlamaCppSpec
 from agents.backends.openai import OpenAIProvider, OpenAISpec
@@ -23,6 +25,8 @@ __all__ = [
     "BackendSpec",
     "ChatRequest",
     "Completion",
+    "EnsembleProvider",
+    "EnsembleSpec",
     "GenParams",
     "HFProvider",
     "HFSpec",

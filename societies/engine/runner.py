@@ -112,7 +112,7 @@ def reply_fields(
     """The :class:`TurnEvent` fields that come from one reply.
 
     The text, the extracted answer and how it was found, correctness, usage,
-    finish reason, seed, backend, latency and cache state.
+    finish reason, seed, backend, latency, cache state and the backend's statistics.
     """
     extraction = task.extract(completion.text, question)
     return {
@@ -126,6 +126,7 @@ def reply_fields(
         "backend": backend,
         "latency_s": round(completion.latency_s, 6),
         "cached": completion.cached,
+        "backend_stats": completion.stats,
     }
 
 

@@ -153,6 +153,12 @@ class TurnEvent(_Event):
         exclude_if=lambda v: v is None,
         description="round 0 under a prompt set with a role-play opening: that call's reply",
     )
+    backend_stats: dict[str, float] | None = Field(
+        None,
+        exclude_if=lambda v: v is None,
+        description="what the backend reported about this reply (an ensemble: its fusion "
+        "statistics); absent for backends that report nothing and in older transcripts",
+    )
 
 
 class EndEvent(_Event):

@@ -315,6 +315,14 @@ class HFProvider(Provider):
         with self._loading:
             return self._load()
 
+    def load(self) -> Engine:
+        """Convert (once) and load the model on the calling thread, and return it (blocking).
+
+        For composite backends (``ensemble``) that run the model themselves; the
+        provider's own batching stays unused. ``threads`` applies to the calling thread.
+        """
+        return self._load_one_at_a_time()
+
     def _load(self) -> Engine:
         silence_progress_bars()
         if self.device == "cpu":

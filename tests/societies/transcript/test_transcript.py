@@ -91,3 +91,25 @@ def test_strip_volatile_removes_only_timing_fields() -> None:
         "session": {},
     }
     assert strip_volatile(rec) == {"reply": "x", "nested": [{"k": 1}]}
+
+
+def test_backend_statistics_are_optional_on_turns(run_dir: Path) -> None:
+    from agents.types import Completion
+    from benchmarks import ArithmeticSpec
+    from societies.engine.runner import reply_fields
+
+    path = run_dir / "transcript.jsonl"
+    first = path.read_text(encoding="utf-8").splitlines()[1]
+    assert "backend_stats" not in first  # backends without statistics (and old runs) omit it
+    turn = read_transcript(path).turns[0]
+    assert turn.backend_stats is None
+    stats = {"steps": 3, "fused": 2, "changed": 1, "distance": 0.25}
+    with_stats = turn.model_copy(update={"backend_stats": stats})
+    line = with_stats.model_dump_json()
+    assert json.loads(line)["backend_stats"] == stats
+    assert type(turn).model_validate_json(line) == with_stats
+    # a reply's statistics reach its turn
+    task = ArithmeticSpec(name="arithmetic", limit=1).build()
+    question = task.questions()[0]
+    fields = reply_fields(task, question, Completion(text="1", stats=stats), seed=0, backend="b")
+    assert fields["backend_stats"] == stats
