@@ -90,7 +90,7 @@ def test_unknown_names_list_the_plugins_ones() -> None:
         "c.yaml: task.name: unknown task 'leters' "
         "(known: arithmetic, chess, gsm8k, letters, math, mmlu)",
         "c.yaml: backends.count.kind: unknown backend kind 'countr' "
-        "(known: counter, hf, llamacpp, openai, scripted)",
+        "(known: counter, ensemble, hf, llamacpp, openai, scripted)",
         "c.yaml: protocol.strategy: strategy[0]: unknown round pattern 'critic' "
         "(known: critique, debate, reflection)",
     ]

@@ -122,7 +122,7 @@ def test_unknown_kinds_list_the_known_ones() -> None:
     )
     assert (
         "c.yaml: backends.sim.kind: unknown backend kind 'openia' "
-        "(known: hf, llamacpp, openai, scripted)" in joined
+        "(known: ensemble, hf, llamacpp, openai, scripted)" in joined
     )
 
 
