@@ -15,7 +15,7 @@ Reported: wall seconds and process CPU seconds (less sensitive to other jobs),
 tokens, the ratio, the fusion counters and the relative-row cache's hit rate.
 
 Run: ``python benchmarks/perf/ensemble.py --cost`` (``--member MODEL[:TEMPLATE]``
-twice or more, default SmolLM2 with itself under another prompt format;
+twice or more, default SmolLM2-135M-Instruct and Gemma 3 270M under ``plain``;
 ``--prompts 4`` for a quick check; ``--device cuda`` on a GPU machine).
 """
 
@@ -181,7 +181,7 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--dtype", default="auto")
     args = parser.parse_args()
-    args.member = args.member or ["smollm2-135m-instruct", "smollm2-135m-instruct:plain-test"]
+    args.member = args.member or ["smollm2-135m-instruct", "gemma3-270m:plain"]
     run_cost(args)
 
 

@@ -134,17 +134,18 @@ def decode_vote(
     engines: Sequence[Engine],
     weights: Sequence[float],
     messages: Sequence[Message],
-    params: GenParams,
+    params: Sequence[GenParams],
 ) -> Completion:
     """Every member with a positive weight answers; the reply of the weighted plurality wins.
 
     Replies are compared by :func:`normalise` (a backend cannot reach the task's answer
     extractor); ties go to the answer whose first voter comes first in the member order.
+    ``params`` holds each member's generation parameters (its template's stop strings added).
     """
     replies: list[tuple[int, Completion]] = []
     for i, engine in enumerate(engines):
         if weights[i] > 0:
-            result = engine.run_batch([engine.job(messages, params)])[0]
+            result = engine.run_batch([engine.job(messages, params[i])])[0]
             if isinstance(result, BaseException):
                 raise result
             replies.append((i, result))

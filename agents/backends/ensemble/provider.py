@@ -39,6 +39,7 @@ from agents.backends.base import BackendSpec, Provider
 from agents.backends.hf.engine import Engine
 from agents.backends.hf.provider import HFProvider, HFSpec
 from agents.backends.registry import register
+from agents.backends.templates import with_template_stops
 from agents.errors import BackendConfigError, BackendError
 from agents.types import ChatRequest, Completion
 
@@ -224,15 +225,18 @@ class EnsembleProvider(Provider):
         from agents.backends.ensemble.decode import decode_deepen, decode_vote
 
         started = time.perf_counter()
-        messages, params = request.messages, request.params
+        messages = request.messages
+        # A template's own stop strings (``plain``: the next role label) hold for the member
+        # whose text is the reply: the main one, or each voter for its own answer.
+        stops = [with_template_stops(request, m.spec.chat_template).params for m in self.members]
         if self.spec.method == "deepen":
-            fusion, follows = self._fusion, self._follows
+            fusion, follows, params = self._fusion, self._follows, stops[self.spec.main]
             done = await self._on_worker(
                 lambda: decode_deepen(engines, fusion, follows, messages, params)
             )
         else:
             weights = self.spec.member_weights()
-            done = await self._on_worker(lambda: decode_vote(engines, weights, messages, params))
+            done = await self._on_worker(lambda: decode_vote(engines, weights, messages, stops))
         assert isinstance(done, Completion)
         return done.model_copy(update={"latency_s": time.perf_counter() - started})
 

@@ -35,6 +35,9 @@ Departures (also in the README):
   weight decay alone only scales the logits, which keeps their argmax; float
   rounding noise in a zero gradient would otherwise be amplified by Adam's
   normalisation.
+* Anchors are matched on decoded text (:mod:`.anchors`), and sampling with a
+  temperature (DeePEn decodes greedily only) draws from the searched ``top_k``
+  logits (:mod:`.decode`).
 """
 
 from __future__ import annotations

@@ -128,3 +128,21 @@ async def test_a_vote_returns_a_plurality_member_s_own_reply(solo: HFProvider) -
     # the two default-template members agree; the plain-template one (first) is outvoted
     assert got.stats["chosen"] == 1 and got.stats["votes"] == pytest.approx(2 / 3)
     assert "anchors" not in vote.identity() and vote.identity()["method"] == "vote"
+
+
+async def test_sampling_draws_with_the_turn_s_seed() -> None:
+    members = [HFSpec(**SMOL), HFSpec(**SMOL, chat_template=PLAIN)]
+    fused = ensemble(members=members)
+    await fused.start()
+
+    def sampled(seed: int) -> ChatRequest:
+        params = GenParams(max_tokens=8, temperature=1.0, seed=seed)
+        return ChatRequest(messages=(Message(role="user", content=PROMPTS[2]),), params=params)
+
+    try:
+        first = [(await fused.generate(sampled(s))).text for s in (1, 2, 3)]
+        again = [(await fused.generate(sampled(s))).text for s in (1, 2, 3)]
+    finally:
+        await fused.close()
+    assert first == again
+    assert len(set(first)) > 1  # the seed matters: three seeds, not three equal replies

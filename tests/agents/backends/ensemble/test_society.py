@@ -1,4 +1,4 @@
-"""A heterogeneous DeePEn ensemble answering arithmetic as one agent of a society (real models).
+"""SmolLM2 + Gemma 3 270M fused by DeePEn, answering arithmetic as one agent of a society.
 
 The transcript must carry each turn's fusion statistics and the anchor count,
 and a rerun served from the response cache must be byte-identical (volatile
@@ -22,14 +22,11 @@ pytestmark = [
     pytest.mark.skipif(not HAS_HF, reason="needs torch, transformers and gguf"),
 ]
 
-MEMBER: dict[str, Any] = {"device": "cpu", "dtype": "bfloat16", "threads": 1}
-PLAIN = (
-    "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
-    "{% if add_generation_prompt %}assistant:{% endif %}"
-)
+MEMBER: dict[str, Any] = {"device": "cpu", "threads": 1}
 MEMBERS = [
-    {"model": "smollm2-135m-instruct", **MEMBER},
-    {"model": "smollm2-135m-instruct", "chat_template": PLAIN, **MEMBER},
+    {"model": "smollm2-135m-instruct", "dtype": "bfloat16", **MEMBER},
+    # a base model with another architecture and a 262,144-token SentencePiece vocabulary
+    {"model": "gemma3-270m", "chat_template": "plain", "dtype": "float32", **MEMBER},
 ]
 
 
@@ -67,7 +64,7 @@ def computed_anchor_count(models: list[dict[str, Any]]) -> int:
 
 
 def test_an_ensemble_agent_records_fusion_and_reruns_from_the_cache(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    gemma_gguf_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from societies.config import parse_config
     from societies.engine.experiment import run_experiment
