@@ -158,6 +158,10 @@ class EnsembleProvider(Provider):
         """Requests run one at a time; a few queued keep the worker busy."""
         return 4
 
+    def start_label(self) -> str:
+        """Loading (and, the first time, converting) the members' models."""
+        return "loading ensemble of " + ", ".join(m.spec.model for m in self.members)
+
     async def start(self) -> None:
         """Load every member (and, for DeePEn, the anchors) on the worker thread."""
         if self._engines is not None:
