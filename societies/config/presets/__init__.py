@@ -2,7 +2,8 @@
 
 ``sociolab presets`` lists them; wherever a command takes a config or sweep
 file, a preset's name works too (``sociolab run sociolab-debate``). A preset's
-description is the first comment line of its file. Every preset runs on the
+description is the first comment line of its file. Every preset but
+``ensemble-vs-debate`` (two local models, several backends) runs on the
 embedded SmolLM2 model through the backend named ``local``; one override
 moves it to any other backend, e.g.
 ``--set 'backends.local={kind: openai, model: gpt-4o-mini, api_key_env: OPENAI_API_KEY}'``.
