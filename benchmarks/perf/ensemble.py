@@ -170,6 +170,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cost", action="store_true", help="the cost comparison (default)")
     parser.add_argument(
+        "--accuracy",
+        action="store_true",
+        help="each member, DeePEn, vote and debate on arithmetic and MMLU "
+        "(benchmarks/perf/ensemble_accuracy.py; --max-tokens applies)",
+    )
+    parser.add_argument(
         "--member",
         action="append",
         help="MODEL[:TEMPLATE] (TEMPLATE: plain-test, or any chat_template value), 2 or more",
@@ -180,7 +186,13 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--dtype", default="auto")
+    from benchmarks.perf.ensemble_accuracy import add_arguments, run_accuracy
+
+    add_arguments(parser)
     args = parser.parse_args()
+    if args.accuracy:
+        run_accuracy(args)
+        return
     args.member = args.member or ["smollm2-135m-instruct", "gemma3-270m:plain"]
     run_cost(args)
 
