@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from benchmarks.math_equiv import is_equiv
@@ -153,9 +151,8 @@ def test_sympy_is_not_needed_for_string_forms() -> None:
 
 def test_sympy_fallback_respects_its_time_limit() -> None:
     starts = CHECKER.starts
-    began = time.perf_counter()
+    # without the limit this comparison never returns (the suite's timeout would fail it)
     assert not is_equiv(r"9^{9^{9^{9}}}", "1", timeout=0.5)
-    assert time.perf_counter() - began < 15
     # the stuck worker was killed; the next comparison starts a fresh one and works
     assert is_equiv(r"2\sqrt{2}", r"\sqrt{8}")
     assert CHECKER.starts >= starts + 1

@@ -60,7 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     server = xllamacpp.Server(params)
     print(f"READY {server.listening_address}", flush=True)
     sys.stdin.read()  # returns at EOF: the parent closed the pipe or died
-    return 0
+    # Exit at once: a normal interpreter exit waits on the server's native threads,
+    # which kept an orphaned server running after its parent was killed mid-request.
+    os._exit(0)
 
 
 if __name__ == "__main__":
