@@ -39,11 +39,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.perf.prefill import captured_records  # noqa: E402
+from benchmarks.perf.readme import write_figures  # noqa: E402
 from tests.helpers.fake_openai import FakeServer, running_server  # noqa: E402
 
-README = Path(__file__).with_name("README.md")
-BEGIN = "<!-- api_bound figures: written by benchmarks/perf/api_bound.py -->"
-END = "<!-- end of api_bound figures -->"
 ROUNDS = 4  # the first answer + 3 debate rounds
 
 
@@ -147,19 +145,6 @@ def table(rows: list[dict[str, Any]], latency: float) -> str:
     return "\n".join(out) + f"\n\nLatency {latency:g} s per call."
 
 
-def write_readme(figures: str) -> None:
-    """Put ``figures`` between the markers of the README's ``api_bound`` section."""
-    text = README.read_text(encoding="utf-8")
-    block = f"{BEGIN}\n{figures.strip()}\n{END}"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        intro = "`python benchmarks/perf/api_bound.py`: see the script's docstring."
-        text = f"{text.rstrip()}\n\n## api_bound\n\n{intro}\n\n{block}\n"
-    README.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
-
-
 def main() -> None:
     """Measure every case; print the table; write the README section."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
@@ -173,7 +158,7 @@ def main() -> None:
     print(text)
     if not args.no_readme:
         head = f"Measured {date.today().isoformat()}, load average {load:.1f} at start."
-        write_readme(f"{head}\n\n{text}")
+        write_figures("api_bound", f"{head}\n\n{text}")
 
 
 if __name__ == "__main__":

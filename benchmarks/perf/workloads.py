@@ -56,11 +56,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.perf.prefill import CallTally, captured_records, tally_calls  # noqa: E402
+from benchmarks.perf.readme import README, write_figures  # noqa: E402
 
-README = Path(__file__).with_name("README.md")
 SECTION = "## workloads"
-BEGIN = "<!-- workloads figures: written by benchmarks/perf/workloads.py -->"
-END = "<!-- end of workloads figures -->"
 WAYS = ("sequential", "llamacpp", "llamacpp-server", "llamacpp-pin", "hf", "hf-seq")
 SAMPLING = {"temperature": 0.7, "top_p": 1.0, "max_tokens": 256}
 SOCIETY = [
@@ -212,19 +210,6 @@ def table(figures: list[Figures]) -> str:
     return "\n".join(rows)
 
 
-def write_readme(figures: str) -> None:
-    """Put ``figures`` between the markers of the README's ``workloads`` section."""
-    text = README.read_text(encoding="utf-8")
-    block = f"{BEGIN}\n{figures.strip()}\n{END}"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        intro = "`python benchmarks/perf/workloads.py`: see the script's docstring."
-        text = f"{text.rstrip()}\n\n{SECTION}\n\n{intro}\n\n{block}\n"
-    README.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
-
-
 async def measure(args: argparse.Namespace) -> list[Figures]:
     """Every workload, every way, in the order given."""
     out = []
@@ -268,7 +253,7 @@ def main() -> None:
     text = table(figures)
     print(text)
     if not args.no_readme:
-        write_readme(f"Measured {date.today().isoformat()}: {header}.\n\n{text}")
+        write_figures("workloads", f"Measured {date.today().isoformat()}: {header}.\n\n{text}")
         print(f"wrote the {SECTION!r} section of {README}")
 
 
